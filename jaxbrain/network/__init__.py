@@ -1,0 +1,9 @@
+"""Network structure: the connectome, delays in steps and coupling functions."""
+
+from ._connectome import Connectome as Connectome
+from ._coupling import COUPLINGS as COUPLINGS
+from ._coupling import additive as additive
+from ._coupling import coupling_by_name as coupling_by_name
+from ._coupling import diffusive as diffusive
+from ._delays import delay_steps as delay_steps
+from ._delays import ring_offsets as ring_offsets
