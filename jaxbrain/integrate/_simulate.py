@@ -125,7 +125,10 @@ def initial_state(
     n_ou = len(model.noise_vars)
     if ou is None:
         ou = model.ou_init(params) if model.ou_init is not None else (0.0,) * n_ou
-    ou = tuple(jnp.broadcast_to(jnp.asarray(o, dtype), (n_nodes, batch)) for o in ou)
+    ou = tuple(
+        jnp.broadcast_to(o[:, None] if o.ndim == 1 else o, (n_nodes, batch))
+        for o in (jnp.asarray(o, dtype) for o in ou)
+    )
     if len(ou) != n_ou:
         raise ValueError(f"ou must have {n_ou} channels {model.noise_vars}; got {len(ou)}")
     if history is None:
@@ -189,6 +192,7 @@ def simulate(
     bold=False,
     initial=None,
     history=None,
+    ou=None,
     inputs=None,
     chunksize=None,
     coupling=None,
@@ -223,6 +227,7 @@ def simulate(
         initial: a previous result's ``final`` (:class:`SimState`) to continue a run exactly (delay
             history, OU and BOLD state included), or a model State of initial values.
         history: model State of ``(T_hist, N)`` past values (oldest first) for the delayed variables.
+        ou: initial OU values, one ``(N,)`` array (or scalar) per channel (default: the model's).
         inputs: dict input name → ``(T, N)`` or ``(T,)`` array, one row per integration step (row ``k``
             drives step ``k``), added to the model's constant inputs.
         chunksize: steps per jitted chunk (Python loop between chunks; progress is shown per chunk).
@@ -322,6 +327,7 @@ def simulate(
             key=ic_key,
             state=initial,
             history=history,
+            ou=ou,
             batch=batch,
             bold=bold,
             dtype=dtype,
