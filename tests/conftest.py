@@ -10,6 +10,7 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
+jax.config.update("jax_numpy_dtype_promotion", "strict")
 # A persistent compilation cache outside the clone makes repeated local runs fast; CI starts cold.
 jax.config.update(
     "jax_compilation_cache_dir", os.environ.get("JAXBRAIN_TEST_CACHE", str(Path.home() / ".cache" / "jaxbrain-tests"))

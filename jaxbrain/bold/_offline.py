@@ -39,4 +39,4 @@ def bold_offline(activity, dt, *, tr=2000.0, params=BalloonParams()):
 
     _, bold = jax.lax.scan(step, balloon_init(activity.shape[1:], activity.dtype), activity)
     idx = jnp.arange(1 % every, n_steps, every) if n_steps >= 2 else jnp.arange(0)
-    return bold[idx], idx * dt
+    return bold[idx], idx.astype(activity.dtype) * dt

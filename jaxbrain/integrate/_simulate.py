@@ -116,11 +116,12 @@ def initial_state(
         dtype: floating dtype.
     """
     if state is None:
+        # Drawn in float32 (then cast) so that one key gives the same initial state in either precision.
         if jnp.ndim(key) == 1:
             # One key per member: (B, N) draws, member b as a single run with key[b] would draw.
-            state = jax.vmap(lambda k: model.init_state(k, n_nodes, params, dtype))(key)
+            state = jax.vmap(lambda k: model.init_state(k, n_nodes, params, jnp.float32))(key)
         else:
-            state = model.init_state(key, n_nodes, params, dtype)
+            state = model.init_state(key, n_nodes, params, jnp.float32)
     state = model.State(*(_as_state_leaf(f, v, n_nodes, batch, dtype) for f, v in zip(model.State._fields, state)))
     n_ou = len(model.noise_vars)
     if ou is None:
@@ -333,6 +334,8 @@ def simulate(
             dtype=dtype,
         )
     g_start = int(sim.step)
+    if g_start + n_steps >= 2**31:
+        raise ValueError("runs longer than 2**31 steps are not supported (step indices are int32)")
     if g_start % sample_every:
         raise ValueError(f"a continued run must start on the sampling grid; step {g_start} is not a multiple of {sample_every}")
     ext_all = _prepare_inputs(model, inputs, n_steps, n, dtype)
@@ -365,7 +368,7 @@ def simulate(
             dtype=dtype.name,
         )
         ext = ext_all[done : done + size] if ext_all is not None else None
-        g0_arr = jnp.asarray(g0, jnp.int64 if jax.config.jax_enable_x64 else jnp.int32)
+        g0_arr = jnp.asarray(g0, jnp.int32)
         sim_in = sim._replace(step=None)
         new_sim, outbuf, boldbuf = run_chunk(cfg, sim_in, lparams, consts, noise_key, g0_arr, ext)
         sim = new_sim._replace(step=np.int64(g0 + size))
