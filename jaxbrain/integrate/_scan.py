@@ -164,20 +164,32 @@ def run_chunk(cfg: ChunkConfig, sim: SimState, params, consts, key, g0, ext):
     )
     step = _make_step(cfg, params, consts, g0)
 
-    def block(carry, start, size):
-        ks = start + jnp.arange(size, dtype=g0.dtype)
-        xi = _draw_noise(cfg, key, ks) if cfg.noisy else jnp.zeros((size,), dtype)
+    def integrate(carry, start, size, xi):
+        ks = start + jnp.arange(size, dtype=jnp.int32)
         ext_block = jax.lax.dynamic_slice_in_dim(ext, start - g0, size) if cfg.has_ext else jnp.zeros((size,), dtype)
         carry, _ = jax.lax.scan(step, carry, (ks, xi, ext_block))
         return carry
 
+    def noise(start, size):
+        if not cfg.noisy:
+            return jnp.zeros((size,), dtype)
+        return _draw_noise(cfg, key, start + jnp.arange(size, dtype=jnp.int32))
+
     carry = (sim, outbuf, boldbuf)
     n_full, rest = divmod(cfg.n_steps, cfg.block)
     if n_full:
-        starts = g0 + cfg.block * jnp.arange(n_full, dtype=g0.dtype)
-        carry, _ = jax.lax.scan(lambda c, s: (block(c, s, cfg.block), None), carry, starts)
+        # The next block's noise is drawn in the same loop iteration as this block is integrated: the two
+        # are independent, so XLA can run the draw on another core while the steps run.
+        def body(c, start):
+            state, xi = c
+            xi_next = noise(start + cfg.block, cfg.block)
+            return (integrate(state, start, cfg.block, xi), xi_next), None
+
+        starts = g0 + cfg.block * jnp.arange(n_full, dtype=jnp.int32)
+        (carry, _), _ = jax.lax.scan(body, (carry, noise(g0, cfg.block)), starts)
     if rest:
-        carry = block(carry, g0 + n_full * cfg.block, rest)
+        start = g0 + n_full * cfg.block
+        carry = integrate(carry, start, rest, noise(start, rest))
     sim, outbuf, boldbuf = carry
     return sim, outbuf, boldbuf
 
