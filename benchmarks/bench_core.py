@@ -435,14 +435,14 @@ def build_report(cfg, machine, single, batch, neurolib_note):
     return "\n".join(lines) + "\n"
 
 
-def write_results(path, report):
-    """Replace only the bench_core block of ``path`` (creating it if needed), atomically."""
+def write_results(path, report, start=BLOCK_START, end=BLOCK_END):
+    """Replace only the block between ``start`` and ``end`` of ``path`` (creating it if needed), atomically."""
     path = Path(path)
-    block = f"{BLOCK_START}\n{report}{BLOCK_END}\n"
+    block = f"{start}\n{report}{end}\n"
     old = path.read_text() if path.exists() else ""
-    if BLOCK_START in old and BLOCK_END in old:
-        head, rest = old.split(BLOCK_START, 1)
-        tail = rest.split(BLOCK_END, 1)[1].lstrip("\n")
+    if start in old and end in old:
+        head, rest = old.split(start, 1)
+        tail = rest.split(end, 1)[1].lstrip("\n")
         new = head + block + (("\n" + tail) if tail else "")
     elif old:
         new = old.rstrip("\n") + "\n\n" + block

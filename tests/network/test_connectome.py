@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from jaxbrain import Connectome, Dataset
-from jaxbrain.network import delay_steps, ring_offsets
+from jaxbrain.network import block_read_plan, delay_steps
 
 
 def test_defaults_and_copy():
@@ -82,35 +82,41 @@ def test_gw_max_delay():
     d = delay_steps(ds.Dmat, 20.0, 0.1)
     assert d.shape == (80, 80)
     assert int(d.max()) == 117
-    _, length = ring_offsets(d)
-    assert length == 118
+    lag, *_ = block_read_plan(d, np.ones(d.shape, bool), 5)
+    assert int(lag.max()) == 118  # L − d with L = 118 ring slots
 
 
-def _check_offsets(delays):
+def _check_plan(delays, connected, block):
     n = delays.shape[0]
-    offsets, length = ring_offsets(delays)
-    assert length == int(delays.max()) + 1
-    assert offsets.shape == (n, n) and offsets.dtype == np.int32
-    assert np.all(offsets >= 0)
-    m = np.arange(n)[None, :]
+    length = int(delays.max()) + 1
+    lag, long_mask, short_src, short_lag, short_mask = block_read_plan(delays, connected, block)
+    np.testing.assert_array_equal(lag, length - delays)
+    assert lag.dtype == np.int32 and np.all(lag >= 1)
+    # Column k−1−d sits in doubled-ring slot h + lag (h = (k−1) mod L), never past 2L, for every step k.
     for k in range(-length, 3 * length + 2):
-        h = (k - 1) % length
-        idx = h * n + offsets.astype(np.int64)
-        idx = np.where(idx >= length * n, idx - length * n, idx)
-        expected = ((k - 1 - delays) % length) * n + m
-        np.testing.assert_array_equal(idx, expected)
+        slot = (k - 1) % length + lag
+        assert np.all(slot < 2 * length)
+        np.testing.assert_array_equal(slot % length, (k - 1 - delays) % length)
+    np.testing.assert_array_equal(long_mask, connected & (delays >= block - 1))
+    short = connected & (delays < block - 1)
+    for target in range(n):
+        got = sorted(short_src[target][short_mask[target]].tolist())
+        assert got == np.flatnonzero(short[target]).tolist()
+        np.testing.assert_array_equal(short_lag[target][short_mask[target]], lag[target, got])
+    assert short_src.shape[1] == short.sum(axis=1).max()
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_ring_offsets_exhaustive(seed):
+def test_block_read_plan_splits_pairs_and_addresses_the_doubled_ring(seed):
     rng = np.random.default_rng(seed)
-    n = int(rng.integers(1, 6))
-    delays = rng.integers(0, 9, (n, n))
-    _check_offsets(delays)
+    n = int(rng.integers(1, 7))
+    delays = rng.integers(0, 12, (n, n))
+    connected = rng.random((n, n)) < 0.7
+    for block in (1, 2, 5, 8):
+        _check_plan(delays, connected, block)
 
 
-def test_ring_offsets_no_delay():
-    offsets, length = ring_offsets(np.zeros((4, 4), dtype=int))
-    assert length == 1
-    _check_offsets(np.zeros((4, 4), dtype=int))
-    np.testing.assert_array_equal(offsets, np.tile(np.arange(4) + 4, (4, 1)))
+def test_block_read_plan_without_delays():
+    lag, long_mask, short_src, _, short_mask = block_read_plan(np.zeros((4, 4), int), np.ones((4, 4), bool), 1)
+    np.testing.assert_array_equal(lag, np.ones((4, 4)))
+    assert long_mask.all() and short_src.shape == (4, 0) and short_mask.shape == (4, 0)
