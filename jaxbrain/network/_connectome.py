@@ -30,7 +30,8 @@ class Connectome:
         weights: ``(N, N)`` finite coupling weights ``[to, from]`` (signed weights are allowed).
         lengths: ``(N, N)`` fibre lengths in mm, finite and non-negative; ``None`` means no delays.
         labels: ``N`` region names; defaults to ``"0", "1", …``.
-        coords: optional ``(N, 3)`` region centres in mm (for plots).
+        coords: optional ``(N, 3)`` region centres, for drawing the network (units of their source;
+            the bundled datasets give voxel-grid positions, not mm).
 
     Example:
         >>> import numpy as np
