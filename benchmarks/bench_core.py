@@ -423,11 +423,7 @@ def build_report(cfg, machine, single, batch, neurolib_note):
                 f"| {model} | {dtype}{flag} | {_fmt(jb['first_call_s'])} | {_fmt(jb['run_s'])} "
                 f"| {jb['peak_rss_mb']:.0f} | {_fmt(nl.get('run_s'))} | {_fmt(serial)} | {r} | {t} | {met} |"
             )
-        errors += [
-            f"{m} batch neurolib: {row['nl']['error']}"
-            for (m, _), row in batch.items()
-            if "error" in row["nl"]
-        ]
+        errors += [f"{m} batch neurolib: {row['nl']['error']}" for (m, _), row in batch.items() if "error" in row["nl"]]
     if neurolib_note:  # neurolib was skipped, as the header says; that is not an error per row
         errors = [e for e in errors if not e.endswith(neurolib_note)]
     if errors:
@@ -462,25 +458,17 @@ def write_results(path, report, start=BLOCK_START, end=BLOCK_END):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke test: 1 s simulated, 1 repeat, batch 8")
-    parser.add_argument(
-        "--full", action="store_true", help="time all batch-size neurolib runs (no extrapolation)"
-    )
+    parser.add_argument("--full", action="store_true", help="time all batch-size neurolib runs (no extrapolation)")
     parser.add_argument(
         "--repeats", type=int, default=None, help="timed runs per measurement (default 3; 1 if --quick)"
     )
-    parser.add_argument(
-        "--models", default=",".join(MODELS), help="single-simulation models (comma-separated)"
-    )
+    parser.add_argument("--models", default=",".join(MODELS), help="single-simulation models (comma-separated)")
     parser.add_argument("--dtypes", default=",".join(DTYPES), help="dtypes (comma-separated)")
-    parser.add_argument(
-        "--batch-models", default="hopf", help="batch models (comma-separated; 'none' to skip)"
-    )
+    parser.add_argument("--batch-models", default="hopf", help="batch models (comma-separated; 'none' to skip)")
     parser.add_argument(
         "--neurolib-python", default=None, help=f"neurolib interpreter (default {DEFAULT_NEUROLIB_PYTHON})"
     )
-    parser.add_argument(
-        "--out", default=None, help=f"results file (default {DEFAULT_OUT}; not written by --quick)"
-    )
+    parser.add_argument("--out", default=None, help=f"results file (default {DEFAULT_OUT}; not written by --quick)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per worker process")
     # Worker mode (internal): one measurement in this process, printed as one JSON line.
     parser.add_argument("--worker", choices=("jaxbrain", "neurolib"), help=argparse.SUPPRESS)
@@ -495,9 +483,7 @@ def main(argv=None):
     if args.worker:
         return worker_jaxbrain(args) if args.worker == "jaxbrain" else worker_neurolib(args)
 
-    args.command = "python " + " ".join(
-        shlex.quote(a) for a in [os.path.relpath(__file__, REPO_ROOT), *sys.argv[1:]]
-    )
+    args.command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__, REPO_ROOT), *sys.argv[1:]])
     args.duration = 1000.0 if args.quick else 10000.0
     args.repeats = args.repeats or (1 if args.quick else 3)
     args.batch = 8 if args.quick else BATCH_SIZE
@@ -515,9 +501,7 @@ def main(argv=None):
     nl_python, nl_note = _neurolib_python(args.neurolib_python)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
-    nl_env = {
-        k: v for k, v in env.items() if k != "PYTHONPATH"
-    }  # keep jaxbrain's paths out of neurolib's venv
+    nl_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}  # keep jaxbrain's paths out of neurolib's venv
     common = ["--duration", str(args.duration), "--repeats", str(args.repeats)]
     skipped = {"error": nl_note} if nl_python is None else None
 

@@ -88,9 +88,21 @@ def main():
     results = {}
     for dtype in ("float32", "float64"):
         out = subprocess.run(
-            [sys.executable, __file__, "--worker", dtype, "--duration-ms", str(args.duration_ms),
-             "--batch", str(args.batch if dtype == "float32" else 0), "--batch-duration-ms", str(args.batch_duration_ms)],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                dtype,
+                "--duration-ms",
+                str(args.duration_ms),
+                "--batch",
+                str(args.batch if dtype == "float32" else 0),
+                "--batch-duration-ms",
+                str(args.batch_duration_ms),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         results[dtype] = json.loads(out.split("BREAKDOWN_JSON ", 1)[1])
     m = _machine()

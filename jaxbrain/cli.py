@@ -38,7 +38,9 @@ def _parse_params(items, model):
         if not sep:
             raise SystemExit(f"--param expects NAME=VALUE; got {item!r}")
         if name not in model.Params._fields:
-            raise SystemExit(f"unknown parameter {name!r} for model {model.name!r}; valid: {list(model.Params._fields)}")
+            raise SystemExit(
+                f"unknown parameter {name!r} for model {model.name!r}; valid: {list(model.Params._fields)}"
+            )
         try:
             params[name] = float(value)
         except ValueError:
@@ -59,9 +61,7 @@ def _fc_fit(result, dataset):
         "subjects": list(dataset.subjects),
         "fc_correlation": scores,
         "mean_of_scores": float(sum(scores) / len(scores)),
-        "fc_correlation_vs_mean_fc": float(
-            metrics.matrix_correlation(sim_fc, sum(dataset.FCs) / len(dataset.FCs))
-        ),
+        "fc_correlation_vs_mean_fc": float(metrics.matrix_correlation(sim_fc, sum(dataset.FCs) / len(dataset.FCs))),
         "bold_samples_used": int(bold.shape[0]),
     }, sim_fc
 
@@ -75,7 +75,10 @@ def _figure(result, dataset, sim_fc, path):
 
     emp = sum(dataset.FCs) / len(dataset.FCs)
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
-    for ax, mat, title in ((axes[0], np.asarray(sim_fc), "simulated FC"), (axes[1], emp, "empirical FC (mean)")):
+    for ax, mat, title in (
+        (axes[0], np.asarray(sim_fc), "simulated FC"),
+        (axes[1], emp, "empirical FC (mean)"),
+    ):
         im = ax.imshow(mat, vmin=-1, vmax=1, cmap="RdBu_r")
         ax.set_title(title)
         ax.set_xlabel("region")
@@ -177,8 +180,16 @@ def main(argv=None):
 
     if args.command == "demo":
         return run_simulation(
-            DEMO["model"], DEMO["dataset"], args.duration, DEMO["params"], bold=True, out=args.out,
-            signalV=DEMO["signalV"], dt=0.1, seed=0, sampling_dt=1.0,
+            DEMO["model"],
+            DEMO["dataset"],
+            args.duration,
+            DEMO["params"],
+            bold=True,
+            out=args.out,
+            signalV=DEMO["signalV"],
+            dt=0.1,
+            seed=0,
+            sampling_dt=1.0,
         )
     try:
         model = get_model(args.model)
@@ -189,8 +200,16 @@ def main(argv=None):
     params = _parse_params(args.param, model)
     try:
         return run_simulation(
-            model.name, args.dataset, args.duration, params, bold=args.bold, out=args.out,
-            signalV=args.signalV, dt=args.dt, seed=args.seed, sampling_dt=args.sampling_dt,
+            model.name,
+            args.dataset,
+            args.duration,
+            params,
+            bold=args.bold,
+            out=args.out,
+            signalV=args.signalV,
+            dt=args.dt,
+            seed=args.seed,
+            sampling_dt=args.sampling_dt,
         )
     except ValueError as err:
         raise SystemExit(f"jaxbrain: {err}") from None

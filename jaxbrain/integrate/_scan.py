@@ -187,7 +187,11 @@ def _long_read(cfg, consts, ring, k0):
     flat = ring.reshape((-1,) + ring.shape[2:])
     dims = jax.lax.GatherDimensionNumbers(offset_dims=(2, 3, 4), collapsed_slice_dims=(), start_index_map=(0,))
     windows = jax.lax.gather(
-        flat, start[..., None], dims, (block,) + flat.shape[1:], mode=jax.lax.GatherScatterMode.PROMISE_IN_BOUNDS
+        flat,
+        start[..., None],
+        dims,
+        (block,) + flat.shape[1:],
+        mode=jax.lax.GatherScatterMode.PROMISE_IN_BOUNDS,
     )
     return jnp.einsum("nm,nmkvb->knvb", w_long, windows)
 
@@ -203,9 +207,7 @@ def run_chunk(cfg: ChunkConfig, sim: SimState, params, consts, key, g0, ext):
     dtype = jnp.dtype(cfg.dtype)
     n_samples = cfg.n_steps // cfg.sample_every
     outbuf = tuple(jnp.zeros((n_samples, cfg.n_nodes, cfg.batch), dtype) for _ in cfg.record)
-    boldbuf = (
-        jnp.zeros((cfg.n_steps // cfg.bold_every + 1, cfg.n_nodes, cfg.batch), dtype) if cfg.bold_every else None
-    )
+    boldbuf = jnp.zeros((cfg.n_steps // cfg.bold_every + 1, cfg.n_nodes, cfg.batch), dtype) if cfg.bold_every else None
     blocked_step, single_step = _make_step(cfg, params, consts, g0)
     block = cfg.time_block if cfg.ring_len > 1 else 1
 
@@ -214,6 +216,7 @@ def run_chunk(cfg: ChunkConfig, sim: SimState, params, consts, key, g0, ext):
         ext_block = jax.lax.dynamic_slice_in_dim(ext, start - g0, size) if cfg.has_ext else jnp.zeros((size,), dtype)
         n_blocks, rest = divmod(size, block) if block > 1 else (0, size)
         if n_blocks:
+
             def one_block(c, xs):
                 pre = _long_read(cfg, consts, c[0].ring, xs[0][0])
                 c, _ = jax.lax.scan(blocked_step, c, xs + (pre,))
@@ -266,7 +269,5 @@ def ring_from_history(coupled_history, ring_len):
     """
     hist = coupled_history[-ring_len:]
     if hist.shape[0] < ring_len:
-        raise ValueError(
-            f"history must cover the longest delay: need {ring_len} time steps, got {hist.shape[0]}"
-        )
+        raise ValueError(f"history must cover the longest delay: need {ring_len} time steps, got {hist.shape[0]}")
     return hist.reshape((ring_len * hist.shape[1],) + hist.shape[2:])

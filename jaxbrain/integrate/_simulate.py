@@ -102,7 +102,18 @@ def _as_state_leaf(name, value, n_nodes, batch, dtype):
 
 
 def initial_state(
-    model, params, n_nodes, ring_len, *, key=None, state=None, history=None, ou=None, batch=1, bold=False, dtype
+    model,
+    params,
+    n_nodes,
+    ring_len,
+    *,
+    key=None,
+    state=None,
+    history=None,
+    ou=None,
+    batch=1,
+    bold=False,
+    dtype,
 ):
     """Assemble the :class:`SimState` of a fresh run.
 
@@ -334,7 +345,10 @@ def simulate(
         if bold and sim.bold is None:
             sim = sim._replace(bold=balloon_init((n, batch), dtype))
         if sim.ring.dtype != dtype:
-            sim = jax.tree.map(lambda x: jnp.asarray(x, dtype) if jnp.issubdtype(jnp.asarray(x).dtype, jnp.floating) else x, sim)
+            sim = jax.tree.map(
+                lambda x: jnp.asarray(x, dtype) if jnp.issubdtype(jnp.asarray(x).dtype, jnp.floating) else x,
+                sim,
+            )
     else:
         sim = initial_state(
             model,
@@ -353,7 +367,9 @@ def simulate(
     if g_start + n_steps >= 2**31:
         raise ValueError("runs longer than 2**31 steps are not supported (step indices are int32)")
     if g_start % sample_every:
-        raise ValueError(f"a continued run must start on the sampling grid; step {g_start} is not a multiple of {sample_every}")
+        raise ValueError(
+            f"a continued run must start on the sampling grid; step {g_start} is not a multiple of {sample_every}"
+        )
     ext_all = _prepare_inputs(model, inputs, n_steps, n, dtype)
     noisy = not _is_zero(params.sigma_ou)
     bold_every = _steps("TR", TR_BOLD, dt) if bold else 0

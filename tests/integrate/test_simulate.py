@@ -7,8 +7,8 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 import pytest
-
 from conftest import tree_allclose
+
 from jaxbrain import Connectome, Dataset, simulate
 from jaxbrain.metrics import fc, matrix_correlation
 from jaxbrain.models import NeuralMass, fhn, hopf
@@ -100,8 +100,17 @@ def _probe_run(d, chunksize=None, history=None, n_steps=60):
     net = Connectome(np.array([[0.0, 0.0], [1.0, 0.0]]), lengths)
     init = _ProbeState(np.array([3.0, 0.0]), np.array([0.0, 0.0]))
     res = simulate(
-        PROBE, None, net, key=jr.key(0), duration=float(n_steps), dt=1.0, signalV=1.0,
-        initial=init, inputs={"x_ext": ext}, chunksize=chunksize, history=history,
+        PROBE,
+        None,
+        net,
+        key=jr.key(0),
+        duration=float(n_steps),
+        dt=1.0,
+        signalV=1.0,
+        initial=init,
+        inputs={"x_ext": ext},
+        chunksize=chunksize,
+        history=history,
     )
     return res, ext
 

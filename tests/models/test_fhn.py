@@ -8,10 +8,13 @@ from conftest import check_neurolib_parity, check_per_node_params
 from jaxbrain import simulate
 from jaxbrain.models import Inputs, fhn
 
+
 @pytest.mark.reference
 @pytest.mark.parametrize(("where", "duration"), [("single", 100.0), ("gw", 50.0)])
 def test_matches_neurolib(where, duration, golden, gw, key):
-    check_neurolib_parity(fhn.model, golden, where, ('xs_init', 'ys_init'), gw if where == "gw" else None, duration, key)
+    check_neurolib_parity(
+        fhn.model, golden, where, ("xs_init", "ys_init"), gw if where == "gw" else None, duration, key
+    )
 
 
 def test_defaults_match_neurolib():
@@ -56,4 +59,9 @@ def test_initial_condition_distribution(key):
 
 
 def test_per_node_parameters_equal_separate_runs(key):
-    check_per_node_params(fhn.model, dict(x_ext=np.array([0.0, 0.5, 1.0]), tau=np.array([10.0, 20.0, 30.0])), fhn.State(np.array([0.01, 0.02, 0.03]), np.array([0.0, 0.01, 0.04])), key)
+    check_per_node_params(
+        fhn.model,
+        dict(x_ext=np.array([0.0, 0.5, 1.0]), tau=np.array([10.0, 20.0, 30.0])),
+        fhn.State(np.array([0.01, 0.02, 0.03]), np.array([0.0, 0.01, 0.04])),
+        key,
+    )

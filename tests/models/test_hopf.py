@@ -9,10 +9,13 @@ from conftest import check_neurolib_parity, check_per_node_params
 from jaxbrain import simulate
 from jaxbrain.models import hopf
 
+
 @pytest.mark.reference
 @pytest.mark.parametrize(("where", "duration"), [("single", 100.0), ("gw", 50.0)])
 def test_matches_neurolib(where, duration, golden, gw, key):
-    check_neurolib_parity(hopf.model, golden, where, ('xs_init', 'ys_init'), gw if where == "gw" else None, duration, key)
+    check_neurolib_parity(
+        hopf.model, golden, where, ("xs_init", "ys_init"), gw if where == "gw" else None, duration, key
+    )
 
 
 def test_defaults_match_neurolib():
@@ -28,7 +31,9 @@ def test_defaults_match_neurolib():
 @pytest.mark.parametrize(("a", "w", "dt"), [(0.25, 0.2, 0.1), (1.0, 0.5, 0.01)])
 def test_limit_cycle_radius_and_frequency(a, w, dt, key):
     p = hopf.Params(a=a, w=w)
-    res = simulate(hopf.model, p, key=key, duration=400.0, dt=dt, initial=hopf.State(jnp.array([0.05]), jnp.array([0.0])))
+    res = simulate(
+        hopf.model, p, key=key, duration=400.0, dt=dt, initial=hopf.State(jnp.array([0.05]), jnp.array([0.0]))
+    )
     x = np.asarray(res.outputs["x"][:, 0])
     y = np.asarray(res.outputs["y"][:, 0])
     t = np.asarray(res.t)
@@ -45,7 +50,13 @@ def test_limit_cycle_radius_and_frequency(a, w, dt, key):
 
 
 def test_subcritical_decays_to_zero(key):
-    res = simulate(hopf.model, hopf.Params(a=-0.5), key=key, duration=300.0, initial=hopf.State(jnp.array([0.4]), jnp.array([-0.3])))
+    res = simulate(
+        hopf.model,
+        hopf.Params(a=-0.5),
+        key=key,
+        duration=300.0,
+        initial=hopf.State(jnp.array([0.4]), jnp.array([-0.3])),
+    )
     r = np.hypot(np.asarray(res.outputs["x"][:, 0]), np.asarray(res.outputs["y"][:, 0]))
     assert np.all(np.diff(r) <= 0)
     assert r[-1] < 1e-12
@@ -65,4 +76,9 @@ def test_initial_condition_distribution(key):
 
 
 def test_per_node_parameters_equal_separate_runs(key):
-    check_per_node_params(hopf.model, dict(a=np.array([-0.2, 0.05, 0.25, 0.6]), w=np.array([0.1, 0.2, 0.3, 0.15])), hopf.State(np.array([0.1, -0.2, 0.3, 0.05]), np.array([0.0, 0.1, -0.1, 0.2])), key)
+    check_per_node_params(
+        hopf.model,
+        dict(a=np.array([-0.2, 0.05, 0.25, 0.6]), w=np.array([0.1, 0.2, 0.3, 0.15])),
+        hopf.State(np.array([0.1, -0.2, 0.3, 0.05]), np.array([0.0, 0.1, -0.1, 0.2])),
+        key,
+    )

@@ -8,10 +8,13 @@ from conftest import check_neurolib_parity, check_per_node_params
 from jaxbrain import Connectome, simulate
 from jaxbrain.models import wc
 
+
 @pytest.mark.reference
 @pytest.mark.parametrize(("where", "duration"), [("single", 100.0), ("gw", 50.0)])
 def test_matches_neurolib(where, duration, golden, gw, key):
-    check_neurolib_parity(wc.model, golden, where, ('exc_init', 'inh_init'), gw if where == "gw" else None, duration, key)
+    check_neurolib_parity(
+        wc.model, golden, where, ("exc_init", "inh_init"), gw if where == "gw" else None, duration, key
+    )
 
 
 def test_defaults_match_neurolib():
@@ -55,4 +58,9 @@ def test_initial_condition_distribution(key):
 
 
 def test_per_node_parameters_equal_separate_runs(key):
-    check_per_node_params(wc.model, dict(exc_ext_baseline=np.array([0.0, 1.0, 2.5]), tau_exc=np.array([2.0, 2.5, 4.0])), wc.State(np.array([0.01, 0.02, 0.03]), np.array([0.0, 0.01, 0.04])), key)
+    check_per_node_params(
+        wc.model,
+        dict(exc_ext_baseline=np.array([0.0, 1.0, 2.5]), tau_exc=np.array([2.0, 2.5, 4.0])),
+        wc.State(np.array([0.01, 0.02, 0.03]), np.array([0.0, 0.01, 0.04])),
+        key,
+    )
