@@ -74,7 +74,7 @@ def _figure(result, dataset, sim_fc, path):
     import numpy as np
 
     emp = sum(dataset.FCs) / len(dataset.FCs)
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.5), layout="constrained")
     for ax, mat, title in (
         (axes[0], np.asarray(sim_fc), "simulated FC"),
         (axes[1], emp, "empirical FC (mean)"),

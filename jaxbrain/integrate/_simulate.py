@@ -458,10 +458,12 @@ def _finite(state):
 def _report(done, total, dt, elapsed):
     rate = done * dt / 1000.0 / max(elapsed, 1e-9)
     eta = (total - done) * dt / 1000.0 / max(rate, 1e-12)
+    # Rewrite one line on a terminal; one line per chunk in a log file.
+    live = sys.stderr.isatty() and done < total
     print(
-        f"\r  {done * dt / 1000.0:8.1f} / {total * dt / 1000.0:.1f} s simulated "
+        f"{chr(13) if sys.stderr.isatty() else ''}  {done * dt / 1000.0:8.1f} / {total * dt / 1000.0:.1f} s simulated "
         f"({100.0 * done / total:5.1f} %), {rate:6.2f} s/s, ETA {eta:6.1f} s",
-        end="\n" if done >= total else "",
+        end="" if live else "\n",
         file=sys.stderr,
         flush=True,
     )
