@@ -28,7 +28,7 @@ import numpy as np
 
 from . import metrics as _metrics
 from .data import Dataset as Dataset
-from .integrate import SimState, simulate
+from .integrate import simulate
 from .models import fhn as _fhn
 from .models import hopf as _hopf
 from .models import wc as _wc
@@ -296,8 +296,6 @@ class AbstractNeurolibModel:
             key = jr.fold_in(key, int(self._final.step))
         else:
             initial, history, ou = self._initial(ring_len)
-            if not isinstance(initial, SimState):
-                initial = _with_ou(initial, ou)
         chunk = None
         if chunkwise:
             chunk = int(chunksize) if chunksize is not None else int(round(2000.0 / dt))
@@ -311,14 +309,14 @@ class AbstractNeurolibModel:
             sampling_dt=sampling_dt,
             signalV=float(p["signalV"]),
             bold=bold,
-            initial=initial if isinstance(initial, SimState) else initial[0],
+            initial=initial,
             history=history,
             inputs=inputs or None,
             chunksize=chunk,
             coupling=coupling_by_name(p.get("coupling", self.model.coupling)),
-            ou=None if isinstance(initial, SimState) else initial[1],
+            ou=ou,
         )
-        self._store(result, chunkwise, chunk, dt, sampling_dt, append_outputs or (continue_run and append_outputs))
+        self._store(result, chunkwise, chunk, dt, sampling_dt, append_outputs)
         self._final = result.final
         return self
 
@@ -340,10 +338,9 @@ class AbstractNeurolibModel:
             bold = np.asarray(result.bold).T
             t_bold = np.asarray(result.t_bold)
             old = self.outputs.get("BOLD")
-            if old is not None and (append or self._final is not None) and old["BOLD"].shape[0] == bold.shape[0]:
-                if append:
-                    bold = np.concatenate([old["BOLD"], bold], axis=1)
-                    t_bold = np.concatenate([old["t_BOLD"], t_bold])
+            if append and old is not None and old["BOLD"].shape[0] == bold.shape[0]:
+                bold = np.concatenate([old["BOLD"], bold], axis=1)
+                t_bold = np.concatenate([old["t_BOLD"], t_bold])
             self.outputs["BOLD"] = dotdict(BOLD=bold, t_BOLD=t_bold)
         final = result.final
         for field, value in zip(self.model.State._fields, final.state):
@@ -396,10 +393,6 @@ class AbstractNeurolibModel:
             dims=("output", "space", "time"),
             coords={"output": names, "space": np.arange(data.shape[1]), "time": outs[time_key]},
         )
-
-
-def _with_ou(state, ou):
-    return (state, ou)
 
 
 class HopfModel(AbstractNeurolibModel):
