@@ -12,7 +12,9 @@
 The models take neurolib's parameter dictionary (same names, same defaults, the ``*_init`` arrays
 in neurolib's shapes, drawn from the same numpy stream for a given ``seed``), run through
 :func:`jaxbrain.simulate`, and store outputs in neurolib's ``[node, time]`` layout. With the same
-parameters and initial values and noise off they give neurolib master's numbers (float64).
+parameters and initial values and noise off they give neurolib master's numbers when JAX runs in
+float64 (``jax.config.update("jax_enable_x64", True)`` at the start of the program, as neurolib
+computes in float64; jaxbrain never changes JAX's configuration on import).
 
 Deliberate differences (neurolib behaviour that is a bug or an artefact, not reproduced):
 * noise comes from ``jax.random`` keyed by ``seed``; numpy's stream cannot be matched, so noisy runs
