@@ -96,10 +96,11 @@ def _draw_noise(cfg, key, ks):
 
 
 def _make_step(cfg: ChunkConfig, params, consts, g0):
-    """The step function ``(carry, (k, xi, ext, pre)) -> carry``.
+    """The two step functions ``(carry, (k, xi, ext, pre)) -> (carry, None)``: ``(blocked, single)``.
 
     ``pre`` is the part of the delayed sum read before the step (the long pairs' block read, or 0);
-    the step adds what it reads itself from the ring it carries.
+    the step adds what it reads itself from the ring it carries: the blocked step only the short
+    pairs, the single step every pair (used for steps that do not fill a block, and large batches).
     """
     model = cfg.model
     n, length = cfg.n_nodes, cfg.ring_len
