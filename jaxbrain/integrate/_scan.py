@@ -74,6 +74,7 @@ class ChunkConfig(NamedTuple):
     block: int
     time_block: int  # K: steps per windowed delay read
     dtype: str
+    self_lags: tuple = ()  # per coupled variable: a node's own-past read delay in steps, or None
 
 
 def _draw_noise(cfg, key, ks):
@@ -82,7 +83,7 @@ def _draw_noise(cfg, key, ks):
     Each step's draw is keyed by ``fold_in(key, step)``, so the stream does not depend on how the
     run is chunked, yet one call draws a whole block (PRNG calls per step are expensive).
     """
-    n_ou = len(cfg.model.noise_vars)
+    n_ou = len(cfg.model.noise_vars) + cfg.model.n_state_noise
     dtype = jnp.dtype(cfg.dtype)
 
     # Drawn in float32 whatever the run's precision, so one key gives the same realisation in float32
@@ -107,6 +108,8 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
     dt = cfg.dt
     sqrt_dt = math.sqrt(dt)
     weights, row_sum, lag, _, short_off, short_w = consts
+    n_ou = len(model.noise_vars)
+    algebraic = tuple(f in model.algebraic for f in model.State._fields)
     ou_mean = model.ou_mean(params)
     zero = jnp.zeros((), jnp.dtype(cfg.dtype))
     n_in = len(model.input_vars)
@@ -118,12 +121,25 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
     def read(ring, k, off, w, pre):
         if length == 1:
             # No delays: every node reads its sources' previous values; a plain matrix product.
-            return jnp.einsum("nm,mvb->nvb", weights, ring)
+            return jnp.einsum("vnm,mvb->nvb", weights, ring)
         if off is None:
             return pre
         flat = ring.reshape((-1,) + ring.shape[2:])
         delayed = flat.at[(k - 1) % length + off].get(mode="promise_in_bounds")
-        return pre + jnp.einsum("ns,nsvb->nvb", w, delayed)
+        return pre + jnp.einsum("vns,nsvb->nvb", w, delayed)
+
+    def read_self(ring, k):
+        # A node's own coupled variable v at column k − 1 − d_v (ALN's local E and I delays).
+        out = []
+        for v, d in enumerate(cfg.self_lags):
+            if d is None:
+                out.append(zero)
+            elif length == 1:
+                out.append(ring[:, v])
+            else:
+                slot = ((k - 1 - d) % length).astype(jnp.int32)
+                out.append(jax.lax.dynamic_index_in_dim(ring, slot, axis=1, keepdims=False)[:, v])
+        return tuple(out)
 
     def push(ring, k, value):
         if length == 1:
@@ -141,9 +157,13 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
             local = jnp.stack(model.coupled(state), axis=1)
             coupled_in = cfg.coupling(read(ring, k, off, w, pre), local, row_sum)
             external = tuple(ext[i] for i in range(n_in)) if cfg.has_ext else (zero,) * n_in
-            inputs = Inputs(tuple(coupled_in[:, v] for v in range(cfg.n_coupled)), ou, external)
+            inputs = Inputs(tuple(coupled_in[:, v] for v in range(cfg.n_coupled)), ou, external, read_self(ring, k))
             deriv = model.dfun(state, inputs, params)
-            new_state = model.project(jax.tree.map(lambda s, d: s + dt * d, state, deriv))
+            new_state = model.State(*(d if alg else s + dt * d for s, d, alg in zip(state, deriv, algebraic)))
+            new_state = model.project(new_state)
+            if cfg.noisy and model.state_noise is not None:
+                state_xi = tuple(xi[n_ou + c] for c in range(model.n_state_noise))
+                new_state = model.state_noise(new_state, state_xi, params, sqrt_dt)
             if cfg.noisy:
                 new_ou = tuple(
                     o + (m - o) * (dt / params.tau_ou) + params.sigma_ou * sqrt_dt * xi[c]
@@ -194,7 +214,7 @@ def _long_read(cfg, consts, ring, k0):
         (block,) + flat.shape[1:],
         mode=jax.lax.GatherScatterMode.PROMISE_IN_BOUNDS,
     )
-    return jnp.einsum("nm,nmkvb->knvb", w_long, windows)
+    return jnp.einsum("vnm,nmkvb->knvb", w_long, windows)
 
 
 @ft.partial(jax.jit, static_argnames=("cfg",))

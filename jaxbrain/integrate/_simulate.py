@@ -86,6 +86,32 @@ def _layout_params(params, n_nodes, batch, batched, dtype):
     return type(params)(*(leaf(n, v) for n, v in zip(params._fields, params)))
 
 
+def delay_plan(model, params, connectome, signalV, dt):
+    """Delays in steps ``(N, N)`` (zero diagonal), each coupled variable's own-past delay in steps (or
+    None) and the ring length ``L`` = longest delay + 1 (the number of past columns a run needs)."""
+    delays = delay_steps(connectome.lengths, signalV, dt)
+    np.fill_diagonal(delays, 0)
+    self_lags = ()
+    if model.self_delays is not None:
+        lags = []
+        for value in model.self_delays(params):
+            if value is None:
+                lags.append(None)
+                continue
+            if not _is_concrete(value) or np.ndim(value) != 0 and np.ptp(np.asarray(value)) != 0:
+                raise ValueError(
+                    f"model {model.name!r}: local delays must be concrete scalars (they fix the ring length); "
+                    f"got {value!r}"
+                )
+            lag = int(np.around(float(np.ravel(np.asarray(value))[0]) / dt))
+            if lag < 0:
+                raise ValueError(f"model {model.name!r}: local delays must be >= 0 ms; got {value!r}")
+            lags.append(lag)
+        self_lags = tuple(lags)
+    longest = max([int(delays.max())] + [d for d in self_lags if d is not None])
+    return delays, self_lags, longest + 1
+
+
 def _is_zero(x):
     return _is_concrete(x) and not np.any(np.asarray(x))
 
@@ -315,22 +341,31 @@ def simulate(
         split = jax.vmap(jr.split)(keys)
         ic_key, noise_key = split[:, 0], split[:, 1]
 
-    delays = delay_steps(connectome.lengths, signalV, dt)
-    np.fill_diagonal(delays, 0)
-    ring_len = int(delays.max()) + 1
+    delays, self_lags, ring_len = delay_plan(model, params, connectome, signalV, dt)
     # Long pairs need L ≥ K; with shorter delays, or a large batch, every pair is read step by step (K = 1).
     time_block = TIME_BLOCK if ring_len >= TIME_BLOCK and batch <= MAX_BLOCKED_BATCH else 1
-    weights = jnp.asarray(connectome.weights, dtype)
-    lag, long_mask, short_src, short_lag, short_mask = block_read_plan(
-        delays, np.asarray(connectome.weights) != 0, time_block
-    )
+    n_coupled = len(model.coupled(model.State(*([jnp.zeros((1, 1))] * len(model.State._fields)))))
+    base = np.asarray(connectome.weights, dtype=np.float64)
+    if model.channel_weights is None:
+        per_channel = np.broadcast_to(base, (n_coupled,) + base.shape)
+    else:
+        per_channel = np.asarray(model.channel_weights(base), dtype=np.float64)
+        if per_channel.shape != (n_coupled,) + base.shape:
+            raise ValueError(
+                f"model {model.name!r}: channel_weights must return shape {(n_coupled,) + base.shape}; "
+                f"got {per_channel.shape}"
+            )
+    weights = jnp.asarray(per_channel, dtype)
+    connected = np.any(per_channel != 0, axis=0)
+    lag, long_mask, short_src, short_lag, short_mask = block_read_plan(delays, connected, time_block)
+    short_src_j = jnp.broadcast_to(jnp.asarray(short_src), (n_coupled,) + short_src.shape)
     consts = (
         weights,
-        jnp.sum(weights, axis=1)[:, None, None],
+        jnp.moveaxis(jnp.sum(weights, axis=2), 0, 1)[..., None],
         jnp.asarray(lag),
         jnp.where(long_mask, weights, 0),
         jnp.asarray(short_src * (2 * ring_len) + short_lag),
-        jnp.where(short_mask, jnp.take_along_axis(weights, jnp.asarray(short_src), axis=1), 0),
+        jnp.where(short_mask, jnp.take_along_axis(weights, short_src_j, axis=2), 0),
     )
     lparams = _layout_params(params, n, batch, batched, dtype)
 
@@ -371,7 +406,7 @@ def simulate(
             f"a continued run must start on the sampling grid; step {g_start} is not a multiple of {sample_every}"
         )
     ext_all = _prepare_inputs(model, inputs, n_steps, n, dtype)
-    noisy = not _is_zero(params.sigma_ou)
+    noisy = not _is_zero(model.noise_scale(params))
     bold_every = _steps("TR", TR_BOLD, dt) if bold else 0
 
     outs, bolds, t_bold = [], [], []
@@ -399,6 +434,7 @@ def simulate(
             block=min(DEFAULT_BLOCK, size),
             time_block=time_block,
             dtype=dtype.name,
+            self_lags=self_lags,
         )
         ext = ext_all[done : done + size] if ext_all is not None else None
         g0_arr = jnp.asarray(g0, jnp.int32)

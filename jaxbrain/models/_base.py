@@ -20,15 +20,22 @@ class Inputs(NamedTuple):
             gain (``K_gl``), i.e. the output of the coupling function (additive or diffusive).
         noise: one array per Ornstein–Uhlenbeck channel: the current OU value.
         external: one array per time-dependent input variable (0 where the user gave none).
+        self_delayed: one array per coupled variable: the node's *own* value of that variable
+            ``self_delays`` ms ago (models with local delays, e.g. ALN); 0 where there is none.
     """
 
     coupling: tuple[Any, ...]
     noise: tuple[Any, ...]
     external: tuple[Any, ...]
+    self_delayed: tuple[Any, ...] = ()
 
 
 def _identity(state):
     return state
+
+
+def _sigma_ou(params):
+    return params.sigma_ou
 
 
 class NeuralMass(NamedTuple):
@@ -54,6 +61,20 @@ class NeuralMass(NamedTuple):
         project: applied to the state after every Euler step (e.g. clamping); identity by default.
         ou_init: ``params -> tuple`` of the OU channels' initial values; ``None`` means zeros
             (neurolib starts every OU at 0 except ALN's, which start at their means).
+        algebraic: State fields that are not integrated: ``dfun`` returns their *new value* (computed
+            from the pre-step state) instead of a derivative, e.g. ALN's and Wong–Wang's rates, which
+            neurolib computes from the state before the Euler update.
+        channel_weights: ``weights (N, N) -> (V, N, N)``, one weight matrix per coupled variable (ALN
+            sums its delayed rates with ``C`` and ``C²``); ``None`` uses ``weights`` for every one.
+        self_delays: ``params -> tuple`` (one per coupled variable) of delays in ms at which each node
+            reads its *own* past value into ``Inputs.self_delayed`` (``None`` for none). Evaluated
+            before jit, so the parameters it reads must be concrete scalars.
+        state_noise: ``(state, xi, params, sqrt_dt) -> State`` adds noise straight to the state after
+            the Euler step (``xi``: tuple of ``n_state_noise`` standard normals per node), for models
+            whose noise is not an OU input (the thalamic model's ``d_phi``).
+        n_state_noise: number of normals ``state_noise`` takes per node and step.
+        noise_scale: ``params -> value``; the run draws noise unless this is exactly zero
+            (default: ``sigma_ou``).
     """
 
     name: str
@@ -71,3 +92,9 @@ class NeuralMass(NamedTuple):
     bold_input: Callable = _identity
     project: Callable = _identity
     ou_init: Callable | None = None
+    algebraic: tuple[str, ...] = ()
+    channel_weights: Callable | None = None
+    self_delays: Callable | None = None
+    state_noise: Callable | None = None
+    n_state_noise: int = 0
+    noise_scale: Callable = _sigma_ou
