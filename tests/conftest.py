@@ -83,12 +83,14 @@ def check_per_node_params(model, per_node, initial, key, duration=50.0):
 
     n = len(initial[0])
     net = Connectome(np.ones((n, n)) - np.eye(n))
-    res = simulate(model, model.Params(K_gl=0.0, **per_node), net, key=key, duration=duration, initial=initial)
+    # Switch the network off through the model's global coupling gain (ALN's is Ke_gl).
+    uncoupled = {"K_gl": 0.0} if "K_gl" in model.Params._fields else {"Ke_gl": 0.0}
+    res = simulate(model, model.Params(**uncoupled, **per_node), net, key=key, duration=duration, initial=initial)
     assert res.outputs[model.output_vars[0]].shape == (round(duration / 0.1), n)
     for i in range(n):
         one = simulate(
             model,
-            model.Params(K_gl=0.0, **{k: v[i] for k, v in per_node.items()}),
+            model.Params(**uncoupled, **{k: v[i] for k, v in per_node.items()}),
             key=key,
             duration=duration,
             initial=model.State(*(v[i : i + 1] for v in initial)),

