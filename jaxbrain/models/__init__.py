@@ -4,6 +4,7 @@ Each model module defines ``Params``, ``State``, ``dfun`` and ``model`` (a :clas
 ``MODELS`` maps names to bundles; :func:`get_model` looks one up with a clear error.
 """
 
+from . import aln as aln
 from . import fhn as fhn
 from . import hopf as hopf
 from . import wc as wc
@@ -11,6 +12,7 @@ from ._base import Inputs as Inputs
 from ._base import NeuralMass as NeuralMass
 
 MODELS = {
+    "aln": aln.model,
     "hopf": hopf.model,
     "fhn": fhn.model,
     "wc": wc.model,
