@@ -11,10 +11,13 @@ What it measures, in one run:
   so the median of ``--repeats`` later runs is the figure compared. neurolib computes in float64 only,
   so both dtype rows of a model are compared against the same neurolib time.
 * **Batch of 64**: one ``batched=True`` jaxbrain call of 64 parameter sets (K_gl = linspace(0.1, 1.0,
-  64), one PRNG key per member, outputs sampled every 1 ms to keep memory reasonable) against 64
+  64); for ALN Ke_gl = linspace(150, 350, 64)), one PRNG key per member, outputs sampled every 1 ms to keep memory reasonable) against 64
   sequential neurolib runs of the same set-up (also sampled every 1 ms). To keep the benchmark short,
   only 8 neurolib runs (8 K_gl values spread over the same range) are timed and the time per run is
   multiplied by 64, unless ``--full``. Ratio = 64 x (neurolib time per run) / jaxbrain batch wall time.
+
+* **ALN whole-brain example** (neurolib's README): gw, 5 min simulated with BOLD, the gw resting-state
+  preset; wall time, peak memory and the FC fit of both (skipped by ``--quick`` and ``--no-long``).
 
 Targets (from the issue): single simulation >= 1.5x faster than neurolib in float32 and never slower
 in float64; batch of 64 >= 10x neurolib's serial throughput.
@@ -60,12 +63,13 @@ BLOCK_START = "<!-- bench_core:start -->"
 BLOCK_END = "<!-- bench_core:end -->"
 JSON_PREFIX = "BENCH_JSON "
 
-MODELS = ("hopf", "fhn", "wc")
+MODELS = ("hopf", "fhn", "wc", "aln")
 DTYPES = ("float64", "float32")
 NEUROLIB_CLASSES = {
     "hopf": ("neurolib.models.hopf", "HopfModel"),
     "fhn": ("neurolib.models.fhn", "FHNModel"),
     "wc": ("neurolib.models.wc", "WCModel"),
+    "aln": ("neurolib.models.aln", "ALNModel"),
 }
 
 # The set-up shared by both simulators (ms, mm/ms).
@@ -74,6 +78,13 @@ SIGMA_OU = 0.1
 SIGNAL_V = 20.0
 BATCH_SAMPLING_DT = 1.0
 K_GL_RANGE = (0.1, 1.0)
+# The parameter a batch sweeps: the global coupling gain (ALN's is Ke_gl, inter-areal inputs per neuron).
+BATCH_PARAM = {"aln": ("Ke_gl", (150.0, 350.0))}
+# ALN whole-brain example (neurolib's README): gw, 5 min simulated with BOLD, the gw resting-state preset,
+# neurolib run chunkwise with 60000-step chunks as the README does.
+LONG_DURATION = 300_000.0
+LONG_CHUNK = 60_000
+ALN_GW_PRESET = {"mue_ext_mean": 1.57, "mui_ext_mean": 1.6, "sigma_ou": 0.09, "b": 5.0}
 BATCH_SIZE = 64
 N_SEQ_NEUROLIB = 8  # neurolib runs timed for the batch comparison, extrapolated to the batch size
 
@@ -90,8 +101,12 @@ def _peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _k_gl_values(n):
-    lo, hi = K_GL_RANGE
+def _batch_param(model):
+    return BATCH_PARAM.get(model, ("K_gl", K_GL_RANGE))
+
+
+def _k_gl_values(n, value_range=K_GL_RANGE):
+    lo, hi = value_range
     return [lo + (hi - lo) * i / (n - 1) for i in range(n)] if n > 1 else [lo]
 
 
@@ -130,8 +145,14 @@ def worker_jaxbrain(args):
         params = params_cls(sigma_ou=SIGMA_OU)
         key = jr.key(0)
         kwargs = dict(duration=args.duration, dt=DT, signalV=SIGNAL_V, bold=False, outputs=None, dtype=dtype)
+    elif args.what == "long":
+        params = params_cls(**ALN_GW_PRESET)
+        key = jr.key(0)
+        kwargs = dict(duration=LONG_DURATION, dt=DT, signalV=SIGNAL_V, bold=True, outputs=(), dtype=dtype)
+        kwargs["chunksize"] = LONG_CHUNK
     else:
-        params = params_cls(sigma_ou=SIGMA_OU, K_gl=jnp.asarray(_k_gl_values(args.batch), dtype))
+        name, value_range = _batch_param(args.model)
+        params = params_cls(sigma_ou=SIGMA_OU, **{name: jnp.asarray(_k_gl_values(args.batch, value_range), dtype)})
         key = jr.split(jr.key(0), args.batch)
         kwargs = dict(
             duration=args.duration,
@@ -153,6 +174,12 @@ def worker_jaxbrain(args):
     first_wall, first_cpu, res = _timed(run)
     ok = bool(np.all(np.asarray(res.ok)))
     shapes = {name: list(np.shape(v)) for name, v in res.outputs.items()}
+    fc_fit = None
+    if args.what == "long":
+        bold = np.asarray(res.bold)[np.asarray(res.t_bold) > 10_000.0]
+        sim_fc = jb.metrics.fc(bold)
+        fc_fit = float(np.mean([jb.metrics.matrix_correlation(sim_fc, fc) for fc in ds.FCs]))
+        args.repeats = 0  # one 5-minute run is the measurement; its first call includes compilation
     del res
     if args.what == "single":
         # A warm-up after compilation (first touches of fresh buffers, thread pools). A batch call is long
@@ -174,11 +201,12 @@ def worker_jaxbrain(args):
             "batch": args.batch if args.what == "batch" else 1,
             "first_call_s": first_wall,
             "first_call_cpu_s": first_cpu,
-            "run_s": statistics.median(walls),
+            "run_s": statistics.median(walls) if walls else first_wall,
             "run_s_all": walls,
-            "cpu_s": statistics.median(cpus),
+            "cpu_s": statistics.median(cpus) if cpus else first_cpu,
             "peak_rss_mb": _peak_rss_mb(),
             "ok": ok,
+            "fc_fit": fc_fit,
             "output_shapes": shapes,
             "device": f"{device.platform} ({device.device_kind}), {jax.device_count()} device(s)",
             "versions": {**_versions(("jax", "jaxlib", "numpy")), "jaxbrain": jb.__version__},
@@ -209,12 +237,30 @@ def worker_neurolib(args):
     model.params["signalV"] = SIGNAL_V
     if args.what == "batch":
         model.params["sampling_dt"] = BATCH_SAMPLING_DT
+    fc_fit = None
+    if args.what == "long":
+        model.params.update(ALN_GW_PRESET)
+        model.params["duration"] = LONG_DURATION
+        model.params["sigma_ou"] = ALN_GW_PRESET["sigma_ou"]
+        # Compile numba's kernel on a short run first, so the measured run is the simulation itself.
+        model.params["duration"] = 100.0
+        model.run()
+        model.params["duration"] = LONG_DURATION
+        first_wall, first_cpu, _ = _timed(lambda: model.run(bold=True, chunkwise=True, chunksize=LONG_CHUNK))
+        bold = model.BOLD.BOLD[:, model.BOLD.t_BOLD > 10_000.0]
+        from neurolib.utils import functions as func
 
-    # The first run includes numba's just-in-time compilation.
-    first_wall, first_cpu, _ = _timed(model.run)
-    default_k_gl = model.params["K_gl"]
+        sim_fc = func.fc(bold)
+        fc_fit = float(np.mean([func.matrix_correlation(sim_fc, fc) for fc in ds.FCs]))
+    else:
+        # The first run includes numba's just-in-time compilation.
+        first_wall, first_cpu, _ = _timed(model.run)
+    batch_name = _batch_param(args.model)[0]
+    default_k_gl = model.params[batch_name]
     walls, cpus = [], []
-    if args.what == "single":
+    if args.what == "long":
+        run_s, cpu_s, n_runs = first_wall, first_cpu, 1
+    elif args.what == "single":
         for _ in range(args.repeats):
             wall, cpu, _ = _timed(model.run)
             walls.append(wall)
@@ -222,11 +268,11 @@ def worker_neurolib(args):
         run_s, cpu_s, n_runs = statistics.median(walls), statistics.median(cpus), 1
     else:
         # The serial loop a neurolib user would write: one run per parameter value, back to back.
-        k_values = _k_gl_values(args.n_seq)
+        k_values = _k_gl_values(args.n_seq, _batch_param(args.model)[1])
 
         def serial():
             for k in k_values:
-                model.params["K_gl"] = k
+                model.params[batch_name] = k
                 model.run()
 
         for _ in range(args.repeats):
@@ -247,6 +293,7 @@ def worker_neurolib(args):
             "cpu_s": cpu_s,
             "n_seq": n_runs,
             "default_K_gl": float(default_k_gl),
+            "fc_fit": fc_fit,
             "peak_rss_mb": _peak_rss_mb(),
             "ok": bool(first_output is None or np.all(np.isfinite(first_output))),
             "versions": _versions(("neurolib", "numpy", "numba")),
@@ -333,7 +380,7 @@ def _ratio_cells(ratio, target):
     return f"{ratio:.2f}×", f"≥ {target:g}×", "yes" if ratio >= target else "**no**"
 
 
-def build_report(cfg, machine, single, batch, neurolib_note):
+def build_report(cfg, machine, single, batch, neurolib_note, long=None):
     """Markdown text of the results (printed and written into RESULTS.md)."""
     jb_any = next((r for r in [*single.values(), *batch.values()] if "versions" in r.get("jb", {})), None)
     nl_any = next((r for r in [*single.values(), *batch.values()] if "versions" in r.get("nl", {})), None)
@@ -395,7 +442,8 @@ def build_report(cfg, machine, single, batch, neurolib_note):
             f"### Batch of {b} vs {b} sequential neurolib runs",
             "",
             f"jaxbrain: one `batched=True` call of {b} members, "
-            f"K_gl = linspace({K_GL_RANGE[0]}, {K_GL_RANGE[1]}, {b}), one key per member, outputs sampled "
+            f"K_gl = linspace({K_GL_RANGE[0]}, {K_GL_RANGE[1]}, {b}) (ALN: Ke_gl = linspace("
+            f"{BATCH_PARAM['aln'][1][0]:g}, {BATCH_PARAM['aln'][1][1]:g}, {b})), one key per member, outputs sampled "
             f"every {BATCH_SAMPLING_DT} ms (`sampling_dt`). neurolib: the same set-up "
             f"(also `sampling_dt` = {BATCH_SAMPLING_DT} ms) run back to back in one process "
             + (
@@ -424,6 +472,36 @@ def build_report(cfg, machine, single, batch, neurolib_note):
                 f"| {jb['peak_rss_mb']:.0f} | {_fmt(nl.get('run_s'))} | {_fmt(serial)} | {r} | {t} | {met} |"
             )
         errors += [f"{m} batch neurolib: {row['nl']['error']}" for (m, _), row in batch.items() if "error" in row["nl"]]
+    for (model, dtype), row in (long or {}).items():
+        jb, nl = row["jb"], row["nl"]
+        lines += [
+            "",
+            f"### {model.upper()} whole-brain example: gw, {LONG_DURATION / 60000:g} min simulated with BOLD",
+            "",
+            f"neurolib's README example: the gw resting-state preset ({ALN_GW_PRESET}), dt = {DT} ms, signalV = "
+            f"{SIGNAL_V}. neurolib: `run(bold=True, chunkwise=True, chunksize={LONG_CHUNK})` after a short run that "
+            f"compiles its kernel. jaxbrain: {dtype}, `bold=True`, `chunksize={LONG_CHUNK}`, no other outputs "
+            "recorded, time including compilation. FC fit: mean correlation of FC(BOLD after 10 s) with each "
+            "subject's FC.",
+            "",
+            "| tool | wall s | CPU s | peak RSS MB | mean FC fit |",
+            "|---|---|---|---|---|",
+        ]
+        for tool, rec, wall_key in (("jaxbrain", jb, "first_call_s"), ("neurolib", nl, "first_call_s")):
+            if "error" in rec:
+                lines.append(f"| {tool} | error: {rec['error']} | | | |")
+                continue
+            fit = rec.get("fc_fit")
+            lines.append(
+                f"| {tool} | {_fmt(rec[wall_key])} | {_fmt(rec.get('first_call_cpu_s'))} | {rec['peak_rss_mb']:.0f} "
+                f"| {'n/a' if fit is None else f'{fit:.3f}'} |"
+            )
+        if "first_call_s" in jb and "first_call_s" in nl:
+            lines += [
+                "",
+                f"Speed-up {nl['first_call_s'] / jb['first_call_s']:.2f}×; memory "
+                f"{jb['peak_rss_mb']:.0f} MB vs {nl['peak_rss_mb']:.0f} MB (target: jaxbrain < 1024 MB).",
+            ]
     if neurolib_note:  # neurolib was skipped, as the header says; that is not an error per row
         errors = [e for e in errors if not e.endswith(neurolib_note)]
     if errors:
@@ -464,7 +542,8 @@ def main(argv=None):
     )
     parser.add_argument("--models", default=",".join(MODELS), help="single-simulation models (comma-separated)")
     parser.add_argument("--dtypes", default=",".join(DTYPES), help="dtypes (comma-separated)")
-    parser.add_argument("--batch-models", default="hopf", help="batch models (comma-separated; 'none' to skip)")
+    parser.add_argument("--batch-models", default="hopf,aln", help="batch models (comma-separated; 'none' to skip)")
+    parser.add_argument("--no-long", action="store_true", help="skip the 5-minute ALN whole-brain run with BOLD")
     parser.add_argument(
         "--neurolib-python", default=None, help=f"neurolib interpreter (default {DEFAULT_NEUROLIB_PYTHON})"
     )
@@ -474,7 +553,7 @@ def main(argv=None):
     parser.add_argument("--worker", choices=("jaxbrain", "neurolib"), help=argparse.SUPPRESS)
     parser.add_argument("--model", choices=MODELS, help=argparse.SUPPRESS)
     parser.add_argument("--dtype", choices=DTYPES, default="float64", help=argparse.SUPPRESS)
-    parser.add_argument("--what", choices=("single", "batch"), default="single", help=argparse.SUPPRESS)
+    parser.add_argument("--what", choices=("single", "batch", "long"), default="single", help=argparse.SUPPRESS)
     parser.add_argument("--duration", type=float, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--batch", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--n-seq", type=int, default=None, help=argparse.SUPPRESS)
@@ -540,7 +619,11 @@ def main(argv=None):
         for dtype in dtypes:
             batch[model, dtype] = {"jb": jb_worker(model, dtype, "batch"), "nl": nl}
 
-    report = build_report(args, _machine(), single, batch, nl_note)
+    long = {}
+    if "aln" in models and not args.no_long and not args.quick:
+        long["aln", "float32"] = {"jb": jb_worker("aln", "float32", "long"), "nl": nl_worker("aln", "long")}
+
+    report = build_report(args, _machine(), single, batch, nl_note, long)
     print(report)
     out = args.out or (None if args.quick else DEFAULT_OUT)
     if out:

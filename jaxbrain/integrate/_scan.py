@@ -7,7 +7,9 @@ simulation is the case ``B = 1``.
 
 Inside a chunk the ring is node-major and doubled, ``(N, 2L, V, B)``: column ``c`` of node ``m`` sits
 in both slot ``c mod L`` and ``c mod L + L``, so any ``K`` consecutive columns of one node are one
-contiguous ``(K, V, B)`` slice and any single read needs no wrap-around. The steps run in blocks of
+contiguous ``(K, V, B)`` slice and any single read needs no wrap-around. It is held as a tuple of
+parts split along ``V`` (see ``_ring_parts``): the variables the network reads, then those a node
+only reads from its own past. The steps run in blocks of
 ``K = cfg.time_block``: a pair with delay ``d ≥ K − 1`` ("long") needs only columns that exist at the
 block start, so one windowed gather per block fetches all its ``K`` values (XLA:CPU's gather costs
 mostly per index, so this is far cheaper than ``K`` per-step gathers); the few "short" pairs are gathered step by step
@@ -75,6 +77,7 @@ class ChunkConfig(NamedTuple):
     time_block: int  # K: steps per windowed delay read
     dtype: str
     self_lags: tuple = ()  # per coupled variable: a node's own-past read delay in steps, or None
+    sum_channels: tuple = (0,)  # per network sum: the coupled variable it sums
 
 
 def _draw_noise(cfg, key, ks):
@@ -109,6 +112,7 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
     sqrt_dt = math.sqrt(dt)
     weights, row_sum, lag, _, short_off, short_w = consts
     n_ou = len(model.noise_vars)
+    n_net = max(cfg.sum_channels) + 1
     algebraic = tuple(f in model.algebraic for f in model.State._fields)
     ou_mean = model.ou_mean(params)
     zero = jnp.zeros((), jnp.dtype(cfg.dtype))
@@ -121,12 +125,13 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
     def read(ring, k, off, w, pre):
         if length == 1:
             # No delays: every node reads its sources' previous values; a plain matrix product.
-            return jnp.einsum("vnm,mvb->nvb", weights, ring)
+            return jnp.einsum("pnm,mpb->npb", weights, _per_sum(cfg, ring, axis=1))
         if off is None:
             return pre
-        flat = ring.reshape((-1,) + ring.shape[2:])
+        net = ring[0]
+        flat = net.reshape((-1,) + net.shape[2:])
         delayed = flat.at[(k - 1) % length + off].get(mode="promise_in_bounds")
-        return pre + jnp.einsum("vns,nsvb->nvb", w, delayed)
+        return pre + _weighted_sums(cfg, "ns,nsb->nb", w, delayed, axis=2)
 
     def read_self(ring, k):
         # A node's own coupled variable v at column k − 1 − d_v (ALN's local E and I delays).
@@ -137,27 +142,33 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
             elif length == 1:
                 out.append(ring[:, v])
             else:
+                part, at = (0, v) if v < n_net else (1, v - n_net)
                 slot = ((k - 1 - d) % length).astype(jnp.int32)
-                out.append(jax.lax.dynamic_index_in_dim(ring, slot, axis=1, keepdims=False)[:, v])
+                out.append(jax.lax.dynamic_index_in_dim(ring[part], slot, axis=1, keepdims=False)[:, at])
         return tuple(out)
 
     def push(ring, k, value):
         if length == 1:
             return value
         slot = (k % length).astype(jnp.int32)
-        for at in (slot, slot + length):
-            ring = jax.lax.dynamic_update_slice(ring, value[:, None], (jnp.int32(0), at, jnp.int32(0), jnp.int32(0)))
-        return ring
+        parts = []
+        for part, (a, b) in zip(ring, _ring_parts(cfg)):
+            for at in (slot, slot + length):
+                start = (jnp.int32(0), at, jnp.int32(0), jnp.int32(0))
+                part = jax.lax.dynamic_update_slice(part, value[:, None, a:b], start)
+            parts.append(part)
+        return tuple(parts)
 
     def make(off, w):
         def step(carry, xs):
             sim, outbuf, boldbuf = carry
             k, xi, ext, pre = xs
             state, ou, ring = sim.state, sim.ou, sim.ring
-            local = jnp.stack(model.coupled(state), axis=1)
+            local = _per_sum(cfg, jnp.stack(model.coupled(state), axis=1), axis=1)
             coupled_in = cfg.coupling(read(ring, k, off, w, pre), local, row_sum)
             external = tuple(ext[i] for i in range(n_in)) if cfg.has_ext else (zero,) * n_in
-            inputs = Inputs(tuple(coupled_in[:, v] for v in range(cfg.n_coupled)), ou, external, read_self(ring, k))
+            network = tuple(coupled_in[:, p] for p in range(len(cfg.sum_channels)))
+            inputs = Inputs(network, ou, external, read_self(ring, k))
             deriv = model.dfun(state, inputs, params)
             new_state = model.State(*(d if alg else s + dt * d for s, d, alg in zip(state, deriv, algebraic)))
             new_state = model.project(new_state)
@@ -205,7 +216,8 @@ def _long_read(cfg, consts, ring, k0):
     slot = (k0 - 1) % length + lag  # column k0 − 1 − d, in [1, 2L): take the copy < L so the window fits
     slot = jnp.where(slot >= length, slot - length, slot)
     start = jnp.arange(n, dtype=jnp.int32)[None, :] * (2 * length) + slot
-    flat = ring.reshape((-1,) + ring.shape[2:])
+    net = ring[0]
+    flat = net.reshape((-1,) + net.shape[2:])
     dims = jax.lax.GatherDimensionNumbers(offset_dims=(2, 3, 4), collapsed_slice_dims=(), start_index_map=(0,))
     windows = jax.lax.gather(
         flat,
@@ -214,7 +226,35 @@ def _long_read(cfg, consts, ring, k0):
         (block,) + flat.shape[1:],
         mode=jax.lax.GatherScatterMode.PROMISE_IN_BOUNDS,
     )
-    return jnp.einsum("vnm,nmkvb->knvb", w_long, windows)
+    return _weighted_sums(cfg, "nm,nmkb->knb", w_long, windows, axis=3)
+
+
+def _ring_parts(cfg):
+    """Variable ranges of the in-chunk ring's parts: the network-read variables, then the local-only ones.
+
+    Kept as separate arrays so that the network gather fetches only what it sums (ALN reads its I rate
+    only locally: gathering it too would double the gather's cost).
+    """
+    n_net = max(cfg.sum_channels) + 1
+    return ((0, n_net),) if n_net == cfg.n_coupled else ((0, n_net), (n_net, cfg.n_coupled))
+
+
+def _weighted_sums(cfg, spec, weights, values, axis):
+    """Each network sum's contraction ``einsum(spec, weights[p], values[..variable of p..])``, stacked on
+    the second-to-last axis; one einsum over all variables when every variable is summed once."""
+    if cfg.sum_channels == tuple(range(values.shape[axis])):
+        lhs, out = spec.split("->")
+        w_spec, v_spec = lhs.split(",")
+        return jnp.einsum(f"p{w_spec},{v_spec[:-1]}p{v_spec[-1]}->{out[:-1]}p{out[-1]}", weights, values)
+    sums = [jnp.einsum(spec, weights[p], jnp.take(values, c, axis=axis)) for p, c in enumerate(cfg.sum_channels)]
+    return jnp.stack(sums, axis=-2)
+
+
+def _per_sum(cfg, values, axis):
+    """``values`` with its variable axis replaced by one entry per network sum (its summed variable)."""
+    if cfg.sum_channels == tuple(range(values.shape[axis])):
+        return values
+    return jnp.stack([jnp.take(values, c, axis=axis) for c in cfg.sum_channels], axis=axis)
 
 
 @ft.partial(jax.jit, static_argnames=("cfg",))
@@ -259,7 +299,8 @@ def run_chunk(cfg: ChunkConfig, sim: SimState, params, consts, key, g0, ext):
     if cfg.ring_len > 1:
         # Slot-major (L·N, V, B) → node-major doubled (N, 2L, V, B), see the module docstring.
         nodes = jnp.swapaxes(sim.ring.reshape((cfg.ring_len, cfg.n_nodes) + sim.ring.shape[1:]), 0, 1)
-        sim = sim._replace(ring=jnp.concatenate([nodes, nodes], axis=1))
+        doubled = jnp.concatenate([nodes, nodes], axis=1)
+        sim = sim._replace(ring=tuple(doubled[:, :, a:b] for a, b in _ring_parts(cfg)))
     carry = (sim, outbuf, boldbuf)
     n_full, rest = divmod(cfg.n_steps, cfg.block)
     if n_full:
@@ -277,7 +318,7 @@ def run_chunk(cfg: ChunkConfig, sim: SimState, params, consts, key, g0, ext):
         carry = integrate(carry, start, rest, noise(start, rest))
     sim, outbuf, boldbuf = carry
     if cfg.ring_len > 1:
-        ring = jnp.swapaxes(sim.ring[:, : cfg.ring_len], 0, 1)
+        ring = jnp.swapaxes(jnp.concatenate(sim.ring, axis=2)[:, : cfg.ring_len], 0, 1)
         sim = sim._replace(ring=ring.reshape((-1,) + ring.shape[2:]))
     return sim, outbuf, boldbuf
 

@@ -112,6 +112,22 @@ def delay_plan(model, params, connectome, signalV, dt):
     return delays, self_lags, longest + 1
 
 
+def _network_sums(model, connectome):
+    """The coupled-variable index and the ``(N, N)`` weight matrix of each delayed network sum."""
+    n_coupled = len(model.coupled(model.State(*([jnp.zeros((1, 1))] * len(model.State._fields)))))
+    base = np.asarray(connectome.weights, dtype=np.float64)
+    if model.network_sums is None:
+        return tuple(range(n_coupled)), np.broadcast_to(base, (n_coupled,) + base.shape)
+    channels, matrices = model.network_sums(base)
+    channels, matrices = tuple(int(c) for c in channels), np.asarray(matrices, dtype=np.float64)
+    if matrices.shape != (len(channels),) + base.shape or not all(0 <= c < n_coupled for c in channels):
+        raise ValueError(
+            f"model {model.name!r}: network_sums must give coupled-variable indices in [0, {n_coupled}) and a "
+            f"({len(channels)}, {base.shape[0]}, {base.shape[1]}) weight array; got {channels}, {matrices.shape}"
+        )
+    return channels, matrices
+
+
 def _is_zero(x):
     return _is_concrete(x) and not np.any(np.asarray(x))
 
@@ -344,21 +360,11 @@ def simulate(
     delays, self_lags, ring_len = delay_plan(model, params, connectome, signalV, dt)
     # Long pairs need L ≥ K; with shorter delays, or a large batch, every pair is read step by step (K = 1).
     time_block = TIME_BLOCK if ring_len >= TIME_BLOCK and batch <= MAX_BLOCKED_BATCH else 1
-    n_coupled = len(model.coupled(model.State(*([jnp.zeros((1, 1))] * len(model.State._fields)))))
-    base = np.asarray(connectome.weights, dtype=np.float64)
-    if model.channel_weights is None:
-        per_channel = np.broadcast_to(base, (n_coupled,) + base.shape)
-    else:
-        per_channel = np.asarray(model.channel_weights(base), dtype=np.float64)
-        if per_channel.shape != (n_coupled,) + base.shape:
-            raise ValueError(
-                f"model {model.name!r}: channel_weights must return shape {(n_coupled,) + base.shape}; "
-                f"got {per_channel.shape}"
-            )
-    weights = jnp.asarray(per_channel, dtype)
-    connected = np.any(per_channel != 0, axis=0)
+    sum_channels, per_sum = _network_sums(model, connectome)
+    weights = jnp.asarray(per_sum, dtype)
+    connected = np.any(per_sum != 0, axis=0)
     lag, long_mask, short_src, short_lag, short_mask = block_read_plan(delays, connected, time_block)
-    short_src_j = jnp.broadcast_to(jnp.asarray(short_src), (n_coupled,) + short_src.shape)
+    short_src_j = jnp.broadcast_to(jnp.asarray(short_src), (len(sum_channels),) + short_src.shape)
     consts = (
         weights,
         jnp.moveaxis(jnp.sum(weights, axis=2), 0, 1)[..., None],
@@ -435,6 +441,7 @@ def simulate(
             time_block=time_block,
             dtype=dtype.name,
             self_lags=self_lags,
+            sum_channels=sum_channels,
         )
         ext = ext_all[done : done + size] if ext_all is not None else None
         g0_arr = jnp.asarray(g0, jnp.int32)

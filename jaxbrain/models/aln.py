@@ -127,8 +127,8 @@ def preset(name):
 def dfun(state, inputs, p):
     """One ALN step's right-hand sides; the two rates come back as their new values (algebraic)."""
     s = state
-    net_1, net_2, _ = inputs.coupling  # Σ C r_E(t − d), Σ C² r_E(t − d), kHz
-    r_e_local, _, r_i_local = inputs.self_delayed  # own E rate de ago, own I rate di ago, kHz
+    net_1, net_2 = inputs.coupling  # Σ C r_E(t − d), Σ C² r_E(t − d), kHz
+    r_e_local, r_i_local = inputs.self_delayed  # own E rate de ago, own I rate di ago, kHz
     i_ext_e, i_ext_i, r_ext_e, r_ext_i = inputs.external
     mue_ou, mui_ou = inputs.noise
     # PSC amplitudes rescaled so that J·s gives a PSP of exactly c (neurolib, once per run).
@@ -221,10 +221,10 @@ def init_state(key, n_nodes, params, dtype=jnp.float32):
     return State(*(scale * jr.uniform(k, (n_nodes,), dtype) for k, scale in zip(keys, INIT_SCALES)))
 
 
-def channel_weights(weights):
-    """Coupled channels (r_E, r_E, r_I): summed with C, with C² (the variance input), and not at all."""
+def network_sums(weights):
+    """The E rate (coupled variable 0) is summed with C (mean input) and C² (input variance); I is local."""
     weights = np.asarray(weights)
-    return np.stack([weights, weights**2, np.zeros_like(weights)])
+    return (0, 0), np.stack([weights, weights**2])
 
 
 model = NeuralMass(
@@ -233,7 +233,7 @@ model = NeuralMass(
     State=State,
     dfun=dfun,
     init_state=init_state,
-    coupled=lambda s: (s.rates_exc * 1e-3, s.rates_exc * 1e-3, s.rates_inh * 1e-3),
+    coupled=lambda s: (s.rates_exc * 1e-3, s.rates_inh * 1e-3),
     coupling=additive,
     noise_vars=("mue_ou", "mui_ou"),
     ou_mean=lambda p: (p.mue_ext_mean, p.mui_ext_mean),
@@ -243,6 +243,6 @@ model = NeuralMass(
     project=project,
     ou_init=lambda p: (p.mue_ext_mean, p.mui_ext_mean),
     algebraic=("rates_exc", "rates_inh"),
-    channel_weights=channel_weights,
-    self_delays=lambda p: (p.de, None, p.di),
+    network_sums=network_sums,
+    self_delays=lambda p: (p.de, p.di),
 )
