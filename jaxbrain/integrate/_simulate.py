@@ -363,7 +363,7 @@ def simulate(
     sum_channels, per_sum = _network_sums(model, connectome)
     weights = jnp.asarray(per_sum, dtype)
     connected = np.any(per_sum != 0, axis=0)
-    lag, long_mask, short_src, short_lag, short_mask = block_read_plan(delays, connected, time_block)
+    lag, long_mask, short_src, short_lag, short_mask = block_read_plan(delays, connected, time_block, ring_len)
     short_src_j = jnp.broadcast_to(jnp.asarray(short_src), (len(sum_channels),) + short_src.shape)
     consts = (
         weights,

@@ -27,7 +27,7 @@ def delay_steps(lengths, signalV, dt):
     return np.around(lengths / signalV / dt).astype(np.int64)
 
 
-def block_read_plan(delays, connected, block):
+def block_read_plan(delays, connected, block, ring_len=None):
     r"""Offsets for reading the delays ``block`` steps at a time from the node-major doubled ring.
 
     The time-blocked kernel (``integrate/_scan.py``) keeps, per source node ``m``, ``2L`` slots with
@@ -41,9 +41,11 @@ def block_read_plan(delays, connected, block):
     packed per target into ``S`` = the largest short in-degree columns, padded with weight 0.
 
     Args:
-        delays: ``(N, N)`` delays in steps (``L = max + 1`` ring slots).
+        delays: ``(N, N)`` delays in steps.
         connected: ``(N, N)`` bool, the pairs with a non-zero weight (the others are never read).
         block: steps per block ``K``.
+        ring_len: ring slots ``L`` (default: longest delay + 1; larger when a model also reads its own
+            past further back, e.g. ALN's local delays).
 
     Returns:
         ``(lag, long_mask, short_src, short_lag, short_mask)``: ``lag = L − d`` ``(N, N)`` int32 (the
@@ -53,7 +55,10 @@ def block_read_plan(delays, connected, block):
     """
     delays = np.asarray(delays, dtype=np.int64)
     connected = np.asarray(connected, dtype=bool)
-    length = int(delays.max()) + 1 if delays.size else 1
+    longest = int(delays.max()) + 1 if delays.size else 1
+    length = longest if ring_len is None else int(ring_len)
+    if length < longest:
+        raise ValueError(f"ring_len ({length}) must exceed the longest delay ({longest - 1} steps)")
     lag = (length - delays).astype(np.int32)
     short = connected & (delays < block - 1)
     n_short = short.sum(axis=1)

@@ -122,6 +122,35 @@ def test_matches_neurolib(where, duration, golden, gw, key):
 
 
 @pytest.mark.reference
+def test_matches_neurolib_when_network_delays_are_shorter_than_local_ones(key):
+    # Fast conduction: network delays of 0–7 steps inside a ring sized by the local delays (20 steps).
+    from conftest import DATA
+
+    with np.load(DATA / "neurolib062_aln_short_delays.npz") as ref:
+        ref = dict(ref)
+    n = ref["Cmat"].shape[0]
+    state = aln.State(*(ref[f"init/{name}"].reshape(n, -1)[:, -1] for name in INIT_NAMES))
+    ou = (ref["init/mue_ou"], ref["init/mui_ou"])
+    params = aln.Params(mue_ext_mean=1.5, mui_ext_mean=1.2, Ke_gl=300.0)
+    res = simulate(
+        aln.model,
+        params,
+        Connectome(ref["Cmat"], ref["lengthMat"]),
+        key=key,
+        duration=200.0,
+        dt=0.2,
+        signalV=150.0,
+        initial=state,
+        ou=ou,
+    )
+    np.testing.assert_allclose(res.t, ref["t"], rtol=1e-12)
+    for name in aln.model.output_vars:
+        got = np.asarray(res.outputs[name]).T
+        rel = np.max(np.abs(got - ref[name]) / np.maximum(np.abs(ref[name]), 1e-12))
+        assert rel <= 1e-6, f"{name}: max relative error {rel:.2e}"
+
+
+@pytest.mark.reference
 @pytest.mark.parametrize(("where", "duration"), [("single", 100.0), ("gw", 50.0)])
 def test_compat_model_matches_neurolib(where, duration, golden):
     if where == "gw":

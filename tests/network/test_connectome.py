@@ -120,3 +120,13 @@ def test_block_read_plan_without_delays():
     lag, long_mask, short_src, _, short_mask = block_read_plan(np.zeros((4, 4), int), np.ones((4, 4), bool), 1)
     np.testing.assert_array_equal(lag, np.ones((4, 4)))
     assert long_mask.all() and short_src.shape == (4, 0) and short_mask.shape == (4, 0)
+
+
+def test_block_read_plan_in_a_longer_ring():
+    # A model reading its own past further back than any network delay (ALN) needs a longer ring; the
+    # offsets must address that ring (L − d), not one sized by the network delays.
+    delays = np.array([[0, 1], [3, 0]])
+    lag, *_ = block_read_plan(delays, np.ones((2, 2), bool), 5, ring_len=21)
+    np.testing.assert_array_equal(lag, 21 - delays)
+    with pytest.raises(ValueError, match="ring_len"):
+        block_read_plan(delays, np.ones((2, 2), bool), 5, ring_len=3)
