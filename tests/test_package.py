@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import jax.numpy as jnp
+import numpy as np
 import pytest
 
 import jaxbrain
@@ -52,15 +53,17 @@ def test_get_model_unknown_lists_models():
 def test_model_protocol(name):
     model = jaxbrain.get_model(name)
     p = model.Params()
-    for field in ("K_gl", "tau_ou", "sigma_ou"):
+    for field in ("tau_ou", "sigma_ou"):
         assert field in p._fields
+    assert "K_gl" in p._fields or "Ke_gl" in p._fields  # the global coupling gain (ALN: Ke_gl)
     assert model.default_output in model.output_vars
     assert set(model.output_vars) <= set(model.State._fields)
     assert len(model.ou_mean(p)) == len(model.noise_vars)
     state = model.State(*(jnp.full((3,), 0.01 * (i + 1)) for i in range(len(model.State._fields))))
     n_coupled = len(model.coupled(state))
+    n_sums = n_coupled if model.network_sums is None else len(model.network_sums(np.ones((3, 3)))[0])
     z = jnp.zeros((3,))
-    inputs = Inputs((z,) * n_coupled, (z,) * len(model.noise_vars), (z,) * len(model.input_vars))
+    inputs = Inputs((z,) * n_sums, (z,) * len(model.noise_vars), (z,) * len(model.input_vars), (z,) * n_coupled)
     d = model.dfun(state, inputs, p)
     assert type(d) is model.State
     for leaf in d:

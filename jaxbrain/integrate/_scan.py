@@ -175,7 +175,7 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
             inputs = Inputs(network, ou, external, read_self(ring, k))
             deriv = model.dfun(state, inputs, params)
             new_state = model.State(*(d if alg else s + dt * d for s, d, alg in zip(state, deriv, algebraic)))
-            new_state = model.project(new_state)
+            new_state = model.project(new_state, params)
             if cfg.noisy and model.state_noise is not None:
                 state_xi = tuple(xi[n_ou + c] for c in range(model.n_state_noise))
                 new_state = model.state_noise(new_state, state_xi, params, sqrt_dt)

