@@ -318,9 +318,9 @@ def _versions(names):
 # --------------------------------------------------------------------------------------------- driver
 
 
-def _run_worker(python, worker_args, env, timeout):
-    """Run one worker; return its JSON record, or a dict with ``error`` if it failed."""
-    cmd = [python, str(Path(__file__).resolve()), *worker_args]
+def _run_worker(python, worker_args, env, timeout, script=None):
+    """Run one worker (``script``, default this file); return its JSON record, or a dict with ``error``."""
+    cmd = [python, str(Path(script or __file__).resolve()), *worker_args]
     label = " ".join(worker_args)
     print(f"  ... {label}", file=sys.stderr, flush=True)
     try:
@@ -392,7 +392,7 @@ def build_report(cfg, machine, single, batch, neurolib_note, long=None):
         title += " — QUICK SMOKE TEST, not representative"
     lines = [f"## {title}", ""]
     lines += [
-        f"- Date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Date: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- Command: `{cfg.command}`",
         f"- Machine: {machine['cpu']}; {machine['cores']}; {machine['ram']} RAM; {machine['os']}",
         f"- jaxbrain device: {jb_any['jb']['device'] if jb_any else 'n/a'}",

@@ -148,27 +148,31 @@ def sweep(
     n_batches = math.ceil(n_points / batch_size)
     mesh = _batch_mesh(devices)
 
-    def batch_params(rows):
+    def swept(rows):
+        return _shard({name: jnp.asarray(values[rows], dtype) for name, values in points.items()}, mesh)
+
+    def run(values, keys):
+        # Only the swept values are arguments: the rest stays concrete, as the static settings (e.g. ALN's
+        # local delays, which size the delay ring) must be.
         fields = {}
         for field in base._fields:
-            if field in points:
-                fields[field] = jnp.asarray(points[field][rows], dtype)
+            if field in values:
+                fields[field] = values[field]
             else:
                 value = np.asarray(getattr(base, field), np.float64)
-                per_member = jnp.broadcast_to(jnp.asarray(value, dtype), (len(rows), n)) if value.ndim else value
-                fields[field] = per_member
-        return _shard(model.Params(**fields), mesh)
-
-    def run(p, keys):
+                fields[field] = jnp.broadcast_to(jnp.asarray(value, dtype), (len(keys), n)) if value.ndim else value
         with warnings.catch_warnings():
             # The sweep reports diverged points itself, once, with their swept parameters.
             warnings.simplefilter("ignore", RuntimeWarning)
-            res = simulate(model, p, connectome, key=keys, batched=True, outputs=record, progress=False, **settings)
+            res = simulate(
+                model, model.Params(**fields), connectome, key=keys, batched=True, outputs=record, progress=False,
+                **settings,
+            )  # fmt: skip
         return ev(res), res.ok
 
     point_keys = jax.vmap(lambda i: jr.fold_in(key, i))(jnp.arange(n_points, dtype=jnp.int32))
     first_rows = _padded_rows(0, batch_size, n_points)
-    shapes, _ = jax.eval_shape(run, batch_params(first_rows), point_keys[first_rows])
+    shapes, _ = jax.eval_shape(run, swept(first_rows), point_keys[first_rows])
     results = {
         name: (tuple(s.shape[1:]), jnp.dtype(s.dtype).name, result_dims(ev, name, len(s.shape) - 1))
         for name, s in shapes.items()
@@ -194,7 +198,7 @@ def sweep(
     for i, b in enumerate(todo):
         rows = _padded_rows(b, batch_size, n_points)
         n_real = min(batch_size, n_points - b * batch_size)
-        values, ok = run(batch_params(rows), _shard(point_keys[rows], mesh))
+        values, ok = run(swept(rows), _shard(point_keys[rows], mesh))
         st.write_batch(b, {name: np.asarray(v)[:n_real] for name, v in values.items()}, np.asarray(ok)[:n_real])
         if progress:
             _report(i + 1, len(todo), (i + 1) * batch_size, time.perf_counter() - t0, n_batches - len(todo))

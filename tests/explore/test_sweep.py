@@ -189,3 +189,13 @@ def test_sharded_equals_unsharded_and_processes_share_a_store(tmp_path):
     one = _run_script({"store": str(tmp_path / "one"), "batch": 1})
     assert one.returncode == 0, one.stderr
     xr.testing.assert_identical(_load(tmp_path / "shared"), _load(tmp_path / "one"))
+
+
+def test_sweeps_a_model_with_static_local_delays(tmp_path, key):
+    # ALN's de/di size the delay ring, so they must stay concrete while other parameters are swept.
+    space = ParameterSpace({"mue_ext_mean": [0.5, 2.5]})
+    res = sweep("aln", space, key=key, evaluate=window_stats("rates_exc", last_ms=5.0), store=tmp_path / "aln",
+                duration=20.0, progress=False)  # fmt: skip
+    one = simulate("aln", {"mue_ext_mean": 2.5}, key=jr.fold_in(key, 1), duration=20.0)
+    expected = np.asarray(one.outputs["rates_exc"])[-50:].max()
+    np.testing.assert_allclose(res.dataset["max_rates_exc"].sel(mue_ext_mean=2.5), expected, rtol=1e-10)
