@@ -550,6 +550,9 @@ def main(argv=None):
     )
     parser.add_argument("--out", default=None, help=f"results file (default {DEFAULT_OUT}; not written by --quick)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per worker process")
+    parser.add_argument(
+        "--block", default="bench_core", help="RESULTS.md block to write (e.g. bench_aln for an ALN-only run)"
+    )
     # Worker mode (internal): one measurement in this process, printed as one JSON line.
     parser.add_argument("--worker", choices=("jaxbrain", "neurolib"), help=argparse.SUPPRESS)
     parser.add_argument("--model", choices=MODELS, help=argparse.SUPPRESS)
@@ -628,7 +631,7 @@ def main(argv=None):
     print(report)
     out = args.out or (None if args.quick else DEFAULT_OUT)
     if out:
-        write_results(out, report)
+        write_results(out, report, f"<!-- {args.block}:start -->", f"<!-- {args.block}:end -->")
         print(f"written to {out}", file=sys.stderr)
     else:
         print("(--quick: RESULTS.md not written; pass --out to write it)", file=sys.stderr)
