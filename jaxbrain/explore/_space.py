@@ -86,6 +86,10 @@ class ParameterSpace:
         lengths = {name: len(v) for name, v in self._values.items()}
         if kind in ("explicit",) and len(set(lengths.values())) > 1:
             raise ValueError(f"kind 'explicit' zips the lists, so they need one length; got {lengths}")
+        if kind == "grid":
+            for name, values in self._values.items():
+                if values[0].ndim == 0 and len({float(v) for v in values}) < len(values):
+                    raise ValueError(f"parameter {name!r}: a grid axis needs distinct values; got {self.dict()[name]}")
         if kind == "point" and any(n != 1 for n in lengths.values()):
             raise ValueError(f"kind 'point' takes exactly one value per parameter; got {lengths}")
         if kind == "bound":

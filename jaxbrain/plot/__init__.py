@@ -1,0 +1,7 @@
+"""matplotlib figures of jaxbrain results.
+
+Importing this package does not import matplotlib: each function imports it when called, and returns
+a :class:`matplotlib.figure.Figure` without showing it.
+"""
+
+from ._sweep import sweep_map as sweep_map
