@@ -387,7 +387,7 @@ def build_report(cfg, machine, single, batch, neurolib_note, long=None):
     nl_any = next((r for r in [*single.values(), *batch.values()] if "versions" in r.get("nl", {})), None)
     jb_versions = jb_any["jb"]["versions"] if jb_any else {}
     nl_versions = nl_any["nl"]["versions"] if nl_any else {}
-    title = "Core benchmark: jaxbrain vs neurolib (gw, 80 nodes)"
+    title = f"Core benchmark: jaxbrain vs neurolib (gw, 80 nodes; {', '.join(dict.fromkeys(m for m, _ in single))})"
     if cfg.quick:
         title += " — QUICK SMOKE TEST, not representative"
     lines = [f"## {title}", ""]
