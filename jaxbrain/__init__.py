@@ -9,6 +9,9 @@ Importing jaxbrain has no side effects and does not import matplotlib, nibabel o
 """
 
 from . import bold as bold
+from . import control as control
+from . import explore as explore
+from . import fit as fit
 from . import metrics as metrics
 from . import models as models
 from . import network as network

@@ -64,6 +64,7 @@ def test_notebook_is_valid_nbformat4(path):
             assert "outputs" in cell and "execution_count" in cell
 
 
+@pytest.mark.slow  # about 40 s of simulation; run with `pytest -m slow`
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path):
     env = dict(os.environ)

@@ -78,6 +78,7 @@ class ChunkConfig(NamedTuple):
     dtype: str
     self_lags: tuple = ()  # per coupled variable: a node's own-past read delay in steps, or None
     sum_channels: tuple = (0,)  # per network sum: the coupled variable it sums
+    remat: bool = False  # for gradients: recompute each noise block and time block in the backward pass
 
 
 def _draw_noise(cfg, key, ks):
@@ -289,7 +290,7 @@ def run_chunk(cfg: ChunkConfig, sim: SimState, params, consts, key, g0, ext):
 
             whole = n_blocks * block
             xs = tuple(x[:whole].reshape((n_blocks, block) + x.shape[1:]) for x in (ks, xi, ext_block))
-            carry, _ = jax.lax.scan(one_block, carry, xs)
+            carry, _ = jax.lax.scan(jax.checkpoint(one_block) if cfg.remat else one_block, carry, xs)
         if rest:
             tail = tuple(x[size - rest :] for x in (ks, xi, ext_block))
             carry, _ = jax.lax.scan(single_step, carry, tail + (jnp.zeros((rest,), dtype),))
@@ -316,7 +317,9 @@ def run_chunk(cfg: ChunkConfig, sim: SimState, params, consts, key, g0, ext):
             return (integrate(state, start, cfg.block, xi), xi_next), None
 
         starts = g0 + cfg.block * jnp.arange(n_full, dtype=jnp.int32)
-        (carry, _), _ = jax.lax.scan(body, (carry, noise(g0, cfg.block)), starts)
+        # With remat the backward pass keeps one carry per noise block (and, while it replays a block, one per
+        # time block) instead of every step's intermediates (spec/performance.md §3: block + chunk remat).
+        (carry, _), _ = jax.lax.scan(jax.checkpoint(body) if cfg.remat else body, (carry, noise(g0, cfg.block)), starts)
     if rest:
         start = g0 + n_full * cfg.block
         carry = integrate(carry, start, rest, noise(start, rest))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools as ft
 import math
 import sys
 import time
@@ -224,7 +225,7 @@ def _prepare_inputs(model, inputs, n_steps, n_nodes, dtype):
             channels.append(jnp.zeros((n_steps, n_nodes), dtype))
             continue
         x = jnp.asarray(value, dtype)
-        if _is_concrete(x) and not bool(jnp.all(jnp.isfinite(x))):
+        if _is_concrete(value) and not np.all(np.isfinite(np.asarray(value, dtype=np.float64))):
             raise ValueError(f"input {name!r} contains NaN or Inf")
         if x.ndim == 1:
             x = x[:, None]
@@ -258,6 +259,8 @@ def simulate(
     dtype=None,
     batched=False,
     progress=False,
+    checkpoint=False,
+    truncation=None,
 ):
     r"""Simulate a network of neural masses with delays, OU noise and (optionally) BOLD.
 
@@ -294,6 +297,12 @@ def simulate(
         dtype: floating dtype (default float64 when ``jax_enable_x64`` is on, else float32).
         batched: treat the leading axis of ``params`` leaves as a batch of parameter sets.
         progress: print progress (chunks done, simulated s per s, ETA) to stderr.
+        checkpoint: for gradients: recompute each chunk in the backward pass instead of storing its
+            steps (``jax.checkpoint`` per chunk), so gradient memory grows with the number of chunks,
+            not of steps. Choose ``chunksize`` to trade memory for recomputation (e.g. 1000–5000 steps).
+        truncation: for gradients: let them flow back through at most this many chunks (truncated
+            backpropagation through time: the state entering every ``truncation``-th chunk is a
+            constant for differentiation). ``None``: through the whole run.
 
     Returns:
         A :class:`Result` with ``outputs[name]`` ``(time, node)`` (``(batch, time, node)`` when
@@ -330,6 +339,8 @@ def simulate(
     chunk = n_steps if chunksize is None else int(chunksize)
     if chunk <= 0:
         raise ValueError(f"chunksize must be a positive number of steps; got {chunksize!r}")
+    if truncation is not None and (not isinstance(truncation, int) or truncation < 1):
+        raise ValueError(f"truncation must be a positive number of chunks (or None); got {truncation!r}")
     if chunk % sample_every:
         raise ValueError(f"chunksize ({chunk} steps) must be a multiple of sampling_dt/dt ({sample_every})")
     record = tuple(model.output_vars) if outputs is None else tuple(outputs)
@@ -359,7 +370,10 @@ def simulate(
 
     delays, self_lags, ring_len = delay_plan(model, params, connectome, signalV, dt)
     # Long pairs need L ≥ K; with shorter delays, or a large batch, every pair is read step by step (K = 1).
-    time_block = TIME_BLOCK if ring_len >= TIME_BLOCK and batch <= MAX_BLOCKED_BATCH else 1
+    # Gradients (checkpoint=True) use the plain per-step read: one step function, a much smaller program to
+    # differentiate and compile.
+    blocked = ring_len >= TIME_BLOCK and batch <= MAX_BLOCKED_BATCH and not checkpoint
+    time_block = TIME_BLOCK if blocked else 1
     sum_channels, per_sum = _network_sums(model, connectome)
     weights = jnp.asarray(per_sum, dtype)
     connected = np.any(per_sum != 0, axis=0)
@@ -442,11 +456,15 @@ def simulate(
             dtype=dtype.name,
             self_lags=self_lags,
             sum_channels=sum_channels,
+            remat=bool(checkpoint),
         )
         ext = ext_all[done : done + size] if ext_all is not None else None
         g0_arr = jnp.asarray(g0, jnp.int32)
         sim_in = sim._replace(step=None)
-        new_sim, outbuf, boldbuf = run_chunk(cfg, sim_in, lparams, consts, noise_key, g0_arr, ext)
+        if truncation is not None and done and (done // chunk) % int(truncation) == 0:
+            sim_in = jax.lax.stop_gradient(sim_in)
+        step_chunk = jax.checkpoint(ft.partial(run_chunk, cfg)) if checkpoint else ft.partial(run_chunk, cfg)
+        new_sim, outbuf, boldbuf = step_chunk(sim_in, lparams, consts, noise_key, g0_arr, ext)
         sim = new_sim._replace(step=np.int64(g0 + size))
         outs.append(outbuf)
         ok = ok & _finite(new_sim.state)
