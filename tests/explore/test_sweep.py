@@ -110,8 +110,8 @@ def test_fc_fit_evaluator_matches_metrics(tmp_path, key):
     space = ParameterSpace({"K_gl": [0.5, 2.0]})
     params = hopf.Params(a=-0.05, sigma_ou=0.1)
     res = sweep("hopf", space, brain, key=key, params=params, evaluate=fc_fit(ds, transient_ms=2000.0),
-                store=tmp_path / "fc", bold=True, duration=12_000.0, progress=False)  # fmt: skip
-    one = simulate("hopf", params._replace(K_gl=2.0), brain, key=jr.fold_in(key, 1), duration=12_000.0, bold=True,
+                store=tmp_path / "fc", bold=True, duration=8_000.0, progress=False)  # fmt: skip
+    one = simulate("hopf", params._replace(K_gl=2.0), brain, key=jr.fold_in(key, 1), duration=8_000.0, bold=True,
                    outputs=())  # fmt: skip
     sim_fc = metrics.fc(one.bold[np.asarray(one.t_bold) > 2000.0])
     expected = [float(metrics.matrix_correlation(sim_fc, fc)) for fc in ds.FCs]
