@@ -13,6 +13,7 @@ import numpy as np
 import optax
 
 from ..integrate import SimState, simulate
+from ..integrate._simulate import time_series
 from ..models import get_model
 from ..network import Connectome
 from ._cost import check_weights, energy_cost, interval_mask, precision_cost, sparsity_cost
@@ -59,21 +60,6 @@ def _step_count(duration, dt):
     if abs(duration / dt - n) > 1e-6 * max(1.0, n):
         raise ValueError(f"duration must be a multiple of dt={dt} ms; got {duration} ms")
     return n
-
-
-def _series(what, name, value, n_steps, n_nodes, dtype):
-    """A ``(time, node)`` array from ``(time, node)``, ``(time, 1)`` or ``(time,)`` input."""
-    x = np.asarray(value, dtype=np.float64)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.ndim != 2 or x.shape[0] != n_steps or x.shape[1] not in (1, n_nodes):
-        raise ValueError(
-            f"{what} {name!r} must be (time, node) = ({n_steps}, {n_nodes}) — one row per integration step, row k "
-            f"at time (k+1)·dt, the initial state excluded — or ({n_steps},) for all nodes; got {np.shape(value)}"
-        )
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{what} {name!r} contains NaN or Inf")
-    return jnp.asarray(np.broadcast_to(x, (n_steps, n_nodes)), dtype)
 
 
 def _matrix(what, value, shape, columns, dtype, *, non_negative):
@@ -433,7 +419,7 @@ def optimal_control(
             f"unknown target variable(s) {unknown} for model {model.name!r}; valid: {list(model.State._fields)}"
         )
     cost_vars = tuple(v for v in model.State._fields if v in target)
-    x_target = jnp.stack([_series("target", v, target[v], n_steps, n_nodes, dtype) for v in cost_vars], axis=-1)
+    x_target = jnp.stack([time_series("target", v, target[v], n_steps, n_nodes, dtype) for v in cost_vars], axis=-1)
     cmat = _matrix("cost_matrix", cost_matrix, (n_nodes, len(cost_vars)), cost_vars, dtype, non_negative=True)
 
     # Controls: which inputs, and which node/input pairs.
@@ -460,7 +446,7 @@ def optimal_control(
         raise ValueError(f"u0 has input(s) {extra} that are not controlled; control_vars = {list(control_vars)}")
     z0 = jnp.stack(
         [
-            _series("u0", c, u0[c], n_steps, n_nodes, dtype) if c in u0 else jnp.zeros((n_steps, n_nodes), dtype)
+            time_series("u0", c, u0[c], n_steps, n_nodes, dtype) if c in u0 else jnp.zeros((n_steps, n_nodes), dtype)
             for c in control_vars
         ],
         axis=-1,

@@ -223,19 +223,29 @@ def _prepare_inputs(model, inputs, n_steps, n_nodes, dtype):
         value = inputs.get(name)
         if value is None:
             channels.append(jnp.zeros((n_steps, n_nodes), dtype))
-            continue
-        x = jnp.asarray(value, dtype)
-        if _is_concrete(value) and not np.all(np.isfinite(np.asarray(value, dtype=np.float64))):
-            raise ValueError(f"input {name!r} contains NaN or Inf")
-        if x.ndim == 1:
-            x = x[:, None]
-        if x.ndim != 2 or x.shape[0] != n_steps or x.shape[1] not in (1, n_nodes):
-            raise ValueError(
-                f"input {name!r} must be (time, node) with {n_steps} time steps (one per integration step) and "
-                f"1 or {n_nodes} columns; got {tuple(jnp.shape(value))}"
-            )
-        channels.append(jnp.broadcast_to(x, (n_steps, n_nodes)))
+        else:
+            channels.append(time_series("input", name, value, n_steps, n_nodes, dtype))
     return jnp.stack(channels, axis=1)[..., None]  # (T, n_in, N, 1)
+
+
+def time_series(what, name, value, n_steps, n_nodes, dtype):
+    """A validated ``(time, node)`` array from ``(time, node)``, ``(time, 1)`` or ``(time,)`` input.
+
+    Row ``k`` belongs to integration step ``k`` (time ``(k+1)·dt``); a column of one is shared by all nodes.
+    Concrete values must be finite; traced ones (under ``jit``/``grad``) are taken as they are.
+    """
+    x = jnp.asarray(value, dtype)
+    if _is_concrete(value) and not np.all(np.isfinite(np.asarray(value, dtype=np.float64))):
+        raise ValueError(f"{what} {name!r} contains NaN or Inf")
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or x.shape[0] != n_steps or x.shape[1] not in (1, n_nodes):
+        raise ValueError(
+            f"{what} {name!r} must be (time, node) = ({n_steps}, {n_nodes}), one row per integration step (row k "
+            f"at time (k+1)·dt, the initial state excluded), or ({n_steps},) for all nodes; "
+            f"got {tuple(jnp.shape(value))}"
+        )
+    return jnp.broadcast_to(x, (n_steps, n_nodes))
 
 
 def simulate(
