@@ -52,6 +52,11 @@ def _check_bound(value, what: str) -> np.ndarray:
     return arr
 
 
+def _check_scale(scale) -> None:
+    if np.any(_check_bound(scale, "scale") <= 0):
+        raise ValueError(f"`scale` must be positive; got {scale!r}.")
+
+
 class AbstractBijection(abc.ABC):
     r"""An elementwise bijection $f: \mathbb{R} \to D$ onto a parameter domain $D$.
 
@@ -108,8 +113,7 @@ class Positive(AbstractBijection):
     scale: float = 1.0
 
     def __post_init__(self):
-        if np.any(_check_bound(self.scale, "scale") <= 0):
-            raise ValueError(f"`scale` must be positive; got {self.scale!r}.")
+        _check_scale(self.scale)
 
     def forward(self, x: Float[ArrayLike, "*shape"]) -> Float[Array, "*shape"]:
         x = _as_float(x)
@@ -144,8 +148,7 @@ class Exp(AbstractBijection):
     scale: float = 1.0
 
     def __post_init__(self):
-        if np.any(_check_bound(self.scale, "scale") <= 0):
-            raise ValueError(f"`scale` must be positive; got {self.scale!r}.")
+        _check_scale(self.scale)
 
     def forward(self, x: Float[ArrayLike, "*shape"]) -> Float[Array, "*shape"]:
         x = _as_float(x)
