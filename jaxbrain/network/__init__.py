@@ -7,3 +7,5 @@ from ._coupling import coupling_by_name as coupling_by_name
 from ._coupling import diffusive as diffusive
 from ._delays import block_read_plan as block_read_plan
 from ._delays import delay_steps as delay_steps
+from ._delays import fractional_read_plan as fractional_read_plan
+from ._delays import max_delay_steps as max_delay_steps

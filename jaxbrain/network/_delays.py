@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 
@@ -69,3 +71,45 @@ def block_read_plan(delays, connected, block, ring_len=None):
         short_src[n, : n_short[n]] = np.flatnonzero(short[n])
     short_lag = np.where(short_mask, np.take_along_axis(lag, short_src, axis=1), length).astype(np.int32)
     return lag, connected & ~short, short_src, short_lag, short_mask
+
+
+def fractional_read_plan(lengths, signalV, dt, ring_len, weights):
+    r"""Ring offsets and weights reading the delays *unrounded*, by linear interpolation between steps.
+
+    The delay $d_{ij} = \ell_{ij} / v / \Delta t$ steps lies between the columns ``⌊d⌋`` and ``⌊d⌋ + 1``
+    steps back; the read is $(1 - f)\,x(k-1-⌊d⌋) + f\,x(k-2-⌊d⌋)$ with $f = d - ⌊d⌋$, so the coupling is a
+    continuous, piecewise-linear function of the conduction speed and its gradient with respect to ``signalV``
+    exists (rounded delays are piecewise constant in it: gradient 0). At whole-step delays it equals the
+    rounded read. Both taps are packed as ``2N`` sources per target, for the per-step gather of
+    ``integrate/_scan.py``.
+
+    Args:
+        lengths: ``(N, N)`` fibre lengths in mm (the diagonal is ignored: a node's self-coupling is undelayed).
+        signalV: conduction speed in mm/ms, > 0; may be a traced JAX scalar.
+        dt: integration step in ms.
+        ring_len: ring slots ``L``, concrete; the delays must satisfy ``⌊d⌋ + 1 ≤ L − 1``, longer ones are
+            clipped to that (callers size ``L`` from a bound on the delays).
+        weights: ``(P, N, N)`` weight matrix of each network sum.
+
+    Returns:
+        ``(offsets, tap_weights)``: ``(N, 2N)`` int32 flat offsets ``m·2L + L − ⌊d⌋`` (then ``− 1`` for the
+        second tap) into the node-major doubled ring, and ``(P, N, 2N)`` weights ``w·(1 − f)``, ``w·f``.
+    """
+    lengths = jnp.asarray(lengths, weights.dtype)
+    n = lengths.shape[0]
+    delays = jnp.where(jnp.eye(n, dtype=bool), 0.0, lengths / jnp.asarray(signalV, weights.dtype) / dt)
+    delays = jnp.clip(delays, 0.0, ring_len - 2.0)
+    whole = jnp.floor(jax.lax.stop_gradient(delays))
+    frac = (delays - whole).astype(weights.dtype)
+    node_base = jnp.arange(n, dtype=jnp.int32)[None, :] * (2 * ring_len)
+    near = node_base + ring_len - whole.astype(jnp.int32)
+    offsets = jnp.concatenate([near, near - 1], axis=1)
+    tap_weights = jnp.concatenate([weights * (1 - frac)[None], weights * frac[None]], axis=2)
+    return offsets, tap_weights
+
+
+def max_delay_steps(lengths, signalV, dt):
+    """The longest unrounded delay in steps (concrete ``signalV``), the diagonal excluded."""
+    lengths = np.array(lengths, dtype=np.float64)
+    np.fill_diagonal(lengths, 0.0)
+    return float(lengths.max()) / float(signalV) / dt if lengths.size else 0.0

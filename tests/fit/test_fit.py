@@ -51,3 +51,16 @@ def test_bad_fits_raise_clear_errors(key):
         fit("hopf", None, ["K_gl"], lambda r: 0.0, key=key, steps=0)
     with pytest.raises(ValueError, match="at least one"):
         fit("hopf", None, [], lambda r: 0.0, key=key)
+
+
+def test_fit_recovers_the_conduction_speed(key):
+    # Interpolated delays make the loss a smooth function of signalV; rounded ones would give no gradient.
+    run = dict(RUN, initial=START, fractional_delays=True, max_delay=40.0)
+    target = simulate(hopf.model, hopf.Params(K_gl=0.8, a=-0.1), NET, key=key, signalV=4.0, **run).outputs["x"]
+    run.pop("max_delay")
+    res = fit(hopf.model, hopf.Params(K_gl=0.8, a=-0.1), {"signalV": Interval(2.0, 10.0)}, _loss(target), NET,
+              key=key, optimizer=optax.adam(0.1), steps=60, signalV=5.0, **run)  # fmt: skip
+    np.testing.assert_allclose(res.fitted["signalV"], 4.0, rtol=1e-3)
+    assert res.params == hopf.Params(K_gl=0.8, a=-0.1)
+    with pytest.raises(ValueError, match="lower bound"):
+        fit(hopf.model, None, ["signalV"], _loss(target), NET, key=key, steps=1, **RUN)
