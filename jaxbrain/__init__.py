@@ -12,6 +12,7 @@ from . import bold as bold
 from . import control as control
 from . import explore as explore
 from . import fit as fit
+from . import io as io
 from . import metrics as metrics
 from . import models as models
 from . import network as network
@@ -24,3 +25,12 @@ from .models import get_model as get_model
 from .network import Connectome as Connectome
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # `jaxbrain.stimulus` loads on first use: it needs equinox, whose import (~0.3 s) most runs never use.
+    if name == "stimulus":
+        import importlib
+
+        return importlib.import_module(".stimulus", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

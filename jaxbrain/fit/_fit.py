@@ -59,6 +59,7 @@ def fit(
     optimizer=None,
     steps=100,
     checkpoint_path=None,
+    callback=None,
     **simulate_kwargs,
 ):
     """Fit ``fit_params`` of ``model`` by minimising ``loss(result)`` with an optax optimiser.
@@ -82,6 +83,9 @@ def fit(
         steps: optimisation steps.
         checkpoint_path: ``.npz`` file where the state is saved after every step; an existing one from the same
             fit is resumed.
+        callback: called after every step as ``callback(step, loss)`` (``step`` counts from 1 over the whole fit,
+            resumed steps included; ``loss`` is the ``(starts,)`` array of losses before that step), e.g. to print
+            progress.
         **simulate_kwargs: passed to :func:`jaxbrain.simulate` (``duration``, ``dt``, ``bold``, ``chunksize``…);
             ``checkpoint=True`` is the default.
 
@@ -160,6 +164,8 @@ def fit(
         history.append(np.asarray(value))
         if checkpoint_path is not None:
             _save(checkpoint_path, raw, opt_state, history)
+        if callback is not None:
+            callback(len(history), history[-1])
     losses = np.stack(history, axis=1) if history else np.zeros((len(next(iter(raw.values()))), 0))
     final = np.asarray(jax.vmap(objective)(raw))
     best = int(np.nanargmin(final))
