@@ -29,9 +29,10 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    # `jaxbrain.stimulus` loads on first use: it needs equinox, whose import (~0.3 s) most runs never use.
-    if name == "stimulus":
+    # `jaxbrain.stimulus` loads on first use: it needs equinox, whose import (~0.3 s) most runs never use;
+    # `jaxbrain.plot` too (its functions import matplotlib only when called, but most runs draw nothing).
+    if name in ("plot", "stimulus"):
         import importlib
 
-        return importlib.import_module(".stimulus", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
