@@ -1,0 +1,209 @@
+"""The ``jaxbrain`` command: simulate a whole-brain model on a bundled dataset and score its FC.
+
+    jaxbrain simulate --model hopf --dataset gw --duration 60 --bold --out results/
+    jaxbrain demo --out results/          # the README's whole-brain example
+    jaxbrain sweep --model aln --grid mue_ext_mean=0:3:21 --grid mui_ext_mean=0:3:21 --plot map.png
+    jaxbrain fit --fit K_gl=0:5 --fit a:per-node=-0.5:0.3 --signal x --duration 2.2 --transient 0.2 --out fit/
+    jaxbrain evolve --bound K_gl=0:3 --bound a=-0.5:0.3 --objective subjects --signal x --duration 2 --out evo/
+
+``--duration`` is in seconds here (the library itself uses ms). Outputs in ``--out``: ``result.nc``
+(netCDF via xarray: outputs on ``time``×``node`` and BOLD on ``time_bold``×``node``), ``fc_fit.json``
+(FC correlation per subject and mean) and ``summary.png`` (simulated vs empirical FC, a few traces).
+``sweep`` writes a resumable result store (see ``jaxbrain sweep --help`` and ``docs/sweeps.md``); ``fit`` fits
+parameters to the dataset's empirical FC by gradient descent and resumes a stopped fit (``jaxbrain fit --help``);
+``evolve`` evolves them with a genetic algorithm or an evosax strategy and resumes too (``jaxbrain evolve --help``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ._common import _parse_params
+from ._evolve import EVOLVE_DEFAULTS, EVOLVE_EPILOG, _evolve_command
+from ._fit import FIT_DATASETS, FIT_DEFAULTS, FIT_EPILOG, PER_NODE, _fit_command
+from ._simulate import DEMO, run_simulation
+from ._sweep import SWEEP_DEFAULTS, SWEEP_EPILOG, _sweep_command
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="jaxbrain", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sim = sub.add_parser("simulate", help="simulate a model on a bundled connectome")
+    sim.add_argument("--model", default="hopf", help="model name (hopf, fhn, wc)")
+    sim.add_argument("--dataset", default="gw", help="bundled dataset (gw, hcp)")
+    sim.add_argument("--duration", type=float, default=60.0, help="simulated time in SECONDS (default 60)")
+    sim.add_argument("--bold", action="store_true", help="simulate BOLD and score the FC fit")
+    sim.add_argument("--param", action="append", metavar="NAME=VALUE", help="model parameter (repeatable)")
+    sim.add_argument("--signalV", type=float, default=20.0, help="conduction speed in mm/ms (<= 0: no delays)")
+    sim.add_argument("--dt", type=float, default=0.1, help="integration step in ms")
+    sim.add_argument("--sampling-dt", type=float, default=1.0, help="output sampling step in ms (default 1)")
+    sim.add_argument("--seed", type=int, default=0, help="PRNG seed")
+    sim.add_argument("--out", type=Path, default=Path("jaxbrain-out"), help="output folder")
+    demo = sub.add_parser("demo", help="the README's whole-brain example (Hopf on gw, 60 s, BOLD, FC fit)")
+    demo.add_argument("--duration", type=float, default=DEMO["duration"], help="simulated time in SECONDS")
+    demo.add_argument("--out", type=Path, default=Path("jaxbrain-out"), help="output folder")
+    swp = sub.add_parser(
+        "sweep",
+        help="sweep model parameters over a grid into a resumable result store",
+        description="Simulate every point of a parameter grid in batches, keep a reduction of each simulation "
+        "in a zarr store as it goes (rerun the same command to resume), print a summary and optionally "
+        "draw the result as a map over the first two grid parameters.",
+        epilog=SWEEP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    d = SWEEP_DEFAULTS
+    swp.add_argument("--config", type=Path, metavar="TOML", help="read the settings from a TOML file (see below)")
+    swp.add_argument("--model", help=f"model name (default {d['model']})")
+    swp.add_argument("--dataset", help="connectome: gw, hcp, or none for one uncoupled node (default none)")
+    swp.add_argument(
+        "--grid", action="append", metavar="NAME=SPEC", help="swept parameter: NAME=START:STOP:NUM or NAME=V1,V2,..."
+    )
+    swp.add_argument("--param", action="append", metavar="NAME=VALUE", help="fixed model parameter (repeatable)")
+    swp.add_argument("--duration", type=float, help=f"simulated time per point in SECONDS (default {d['duration']:g})")
+    swp.add_argument("--evaluate", help="what to keep of each run: max, fc, fcd or trace (default max; see below)")
+    swp.add_argument("--store", help=f"result store directory; rerun to resume (default {d['store']})")
+    swp.add_argument("--batch-size", type=int, help="points per batch (default: from the free memory)")
+    swp.add_argument("--bold", action=argparse.BooleanOptionalAction, help="simulate BOLD (fc and fcd need it)")
+    swp.add_argument("--dt", type=float, help=f"integration step in ms (default {d['dt']:g})")
+    swp.add_argument("--sampling-dt", type=float, help=f"output sampling step in ms (default {d['sampling_dt']:g})")
+    swp.add_argument("--signalV", type=float, help=f"conduction speed in mm/ms (default {d['signalV']:g})")
+    swp.add_argument("--seed", type=int, help=f"PRNG seed (default {d['seed']})")
+    swp.add_argument("--plot", metavar="PNG", help="write a map of the result over the first two grid parameters")
+    swp.add_argument(
+        "--distributed",
+        action="store_true",
+        help="one of several processes (e.g. srun): call jax.distributed.initialize() and share the batches",
+    )
+    ftp = sub.add_parser(
+        "fit",
+        help="fit model parameters to a dataset's empirical FC by gradient descent (resumable)",
+        description="Fit parameters of a model on a bundled connectome to the dataset's empirical FC: Adam on "
+        "1 - corr(FC) through the whole simulation (jaxbrain.fit.fit), the state saved after every step (rerun "
+        "the same command to resume), then the fitted values, the loss history and the FC correlation on a "
+        "held-out noise realisation are written to --out.",
+        epilog=FIT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    f = FIT_DEFAULTS
+    ftp.add_argument("--config", type=Path, metavar="TOML", help="read the settings from a TOML file (see below)")
+    ftp.add_argument("--model", help=f"model name (default {f['model']})")
+    ftp.add_argument("--dataset", help=f"bundled dataset: {', '.join(FIT_DATASETS)} (default {f['dataset']})")
+    ftp.add_argument(
+        "--target", help="mean: the subjects' mean FC (default); subjects: the loss averaged over each subject's FC"
+    )
+    ftp.add_argument(
+        "--fit",
+        action="append",
+        metavar="SPEC",
+        help=f"fitted parameter (repeatable): NAME, NAME=LOW:HIGH, NAME:{PER_NODE} or NAME:{PER_NODE}=LOW:HIGH",
+    )
+    ftp.add_argument(
+        "--param", action="append", metavar="NAME=VALUE", help="fixed value, or start of a fitted one (repeatable)"
+    )
+    ftp.add_argument("--signal", help="FC from: bold (default) or a model output, e.g. x (see below)")
+    ftp.add_argument(
+        "--transient", type=float, help="SECONDS dropped from the start before the FC (default: see below)"
+    )
+    ftp.add_argument("--duration", type=float, help=f"simulated time per step in SECONDS (default {f['duration']:g})")
+    ftp.add_argument("--sampling-dt", type=float, help=f"output sampling step in ms (default {f['sampling_dt']:g})")
+    ftp.add_argument("--dt", type=float, help=f"integration step in ms (default {f['dt']:g})")
+    ftp.add_argument("--signalV", type=float, help=f"conduction speed in mm/ms (default {f['signalV']:g})")
+    ftp.add_argument(
+        "--steps", type=int, help=f"optimisation steps in all, resumed ones included (default {f['steps']})"
+    )
+    ftp.add_argument("--lr", type=float, help=f"Adam learning rate (default {f['lr']:g})")
+    ftp.add_argument("--keys", type=int, help=f"noise realisations the loss is averaged over (default {f['keys']})")
+    ftp.add_argument("--seed", type=int, help=f"PRNG seed (default {f['seed']})")
+    ftp.add_argument(
+        "--chunksize",
+        type=int,
+        help=f"steps per checkpointed chunk; gradient memory grows with their number (default {f['chunksize']})",
+    )
+    ftp.add_argument("--out", type=Path, help=f"output folder; rerun to resume (default {f['out']})")
+    evo = sub.add_parser(
+        "evolve",
+        help="evolve model parameters to fit a dataset's empirical FC (resumable)",
+        description="Evolve parameters of a model on a bundled connectome inside a box (jaxbrain.evolve.evolve): "
+        "each generation is one batched simulation of the whole population, scored by the FC correlation with "
+        "every subject (one objective per subject, or their mean); the evolution is saved after every generation "
+        "(rerun the same command to resume, with a larger --ngen to continue), then the best individual, the "
+        "history and a figure are written to --out.",
+        epilog=EVOLVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    e = EVOLVE_DEFAULTS
+    evo.add_argument("--config", type=Path, metavar="TOML", help="read the settings from a TOML file (see below)")
+    evo.add_argument("--model", help=f"model name (default {e['model']})")
+    evo.add_argument("--dataset", help=f"bundled dataset: gw or hcp (default {e['dataset']})")
+    evo.add_argument(
+        "--bound", action="append", metavar="NAME=LOW:HIGH", help="evolved parameter and its range (repeatable)"
+    )
+    evo.add_argument("--param", action="append", metavar="NAME=VALUE", help="fixed model parameter (repeatable)")
+    evo.add_argument(
+        "--objective", help="mean: the mean FC fit over the subjects (default); subjects: one objective per subject"
+    )
+    evo.add_argument(
+        "--algorithm", help="adaptive, nsga2 or an evosax strategy (default: nsga2 for subjects, else adaptive)"
+    )
+    evo.add_argument("--pop-init-size", type=int, help="random individuals of generation 0 (default --pop-size)")
+    evo.add_argument("--pop-size", type=int, help=f"population size (default {e['pop_size']})")
+    evo.add_argument("--ngen", type=int, help=f"generations, the initial one included (default {e['ngen']})")
+    evo.add_argument("--signal", help="FC from: bold (default) or a model output, e.g. x (see below)")
+    evo.add_argument(
+        "--transient", type=float, help="SECONDS dropped from the start before the FC (default: see below)"
+    )
+    evo.add_argument(
+        "--duration", type=float, help=f"simulated time per individual in SECONDS (default {e['duration']:g})"
+    )
+    evo.add_argument("--sampling-dt", type=float, help=f"output sampling step in ms (default {e['sampling_dt']:g})")
+    evo.add_argument("--dt", type=float, help=f"integration step in ms (default {e['dt']:g})")
+    evo.add_argument("--signalV", type=float, help=f"conduction speed in mm/ms (default {e['signalV']:g})")
+    evo.add_argument("--seed", type=int, help=f"PRNG seed of the evolution and the noise (default {e['seed']})")
+    evo.add_argument("--out", type=Path, help=f"output folder; rerun to resume (default {e['out']})")
+    args = parser.parse_args(argv)
+
+    if args.command == "sweep":
+        return _sweep_command(args, swp)
+    if args.command == "fit":
+        return _fit_command(args, ftp)
+    if args.command == "evolve":
+        return _evolve_command(args, evo)
+
+    from ..models import get_model
+
+    if args.command == "demo":
+        return run_simulation(
+            DEMO["model"],
+            DEMO["dataset"],
+            args.duration,
+            DEMO["params"],
+            bold=True,
+            out=args.out,
+            signalV=DEMO["signalV"],
+            dt=0.1,
+            seed=0,
+            sampling_dt=1.0,
+        )
+    try:
+        model = get_model(args.model)
+    except ValueError as err:
+        raise SystemExit(str(err)) from None
+    if args.duration <= 0:
+        raise SystemExit(f"--duration must be > 0 seconds; got {args.duration}")
+    params = _parse_params(args.param, model)
+    try:
+        return run_simulation(
+            model.name,
+            args.dataset,
+            args.duration,
+            params,
+            bold=args.bold,
+            out=args.out,
+            signalV=args.signalV,
+            dt=args.dt,
+            seed=args.seed,
+            sampling_dt=args.sampling_dt,
+        )
+    except ValueError as err:
+        raise SystemExit(f"jaxbrain: {err}") from None
