@@ -178,3 +178,21 @@ def _read_config(path, kinds, tables, valid):
         else:
             raise _UsageError(f"--config {path}: unknown key {key!r}; valid keys: {', '.join(valid)}")
     return out
+
+
+def _check_names_and_signal(model, cfg, named, positive):
+    """Shared checks of fit and evolve settings: every name in ``named`` (flag → names) is a parameter of
+    ``model``, ``cfg["signal"]`` is BOLD or one of its outputs, the ``positive`` settings are > 0 and the FC has
+    enough samples."""
+    fields = list(model.Params._fields)
+    for what, names in named.items():
+        unknown = [n for n in names if n not in fields]
+        if unknown:
+            raise _UsageError(f"{what}: unknown parameter(s) {unknown} for model {model.name!r}; valid: {fields}")
+    signals = ("bold", *model.output_vars)
+    if cfg["signal"] not in signals:
+        raise _UsageError(f"--signal must be one of {', '.join(signals)} for {model.name}; got {cfg['signal']!r}")
+    for key in positive:
+        if not cfg[key] > 0:
+            raise _UsageError(f"--{key.replace('_', '-')} must be > 0; got {cfg[key]}")
+    _check_fc_samples(cfg)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from ._common import (
-    _check_fc_samples,
+    _check_names_and_signal,
     _first_sample,
     _fmt,
     _is_number,
@@ -234,18 +234,7 @@ def _evolve_settings(args):
             )
     if not bounds:
         raise _UsageError("give at least one --bound NAME=LOW:HIGH (or a [bounds] table in --config): the search space")
-    fields = list(model.Params._fields)
-    for what, names in (("--bound", bounds), ("--param", params)):
-        unknown = [n for n in names if n not in fields]
-        if unknown:
-            raise _UsageError(f"{what}: unknown parameter(s) {unknown} for model {model.name!r}; valid: {fields}")
-    signals = ("bold", *model.output_vars)
-    if cfg["signal"] not in signals:
-        raise _UsageError(f"--signal must be one of {', '.join(signals)} for {model.name}; got {cfg['signal']!r}")
-    for key in ("duration", "dt", "sampling_dt"):
-        if not cfg[key] > 0:
-            raise _UsageError(f"--{key.replace('_', '-')} must be > 0; got {cfg[key]}")
-    _check_fc_samples(cfg)
+    _check_names_and_signal(model, cfg, {"--bound": bounds, "--param": params}, ("duration", "dt", "sampling_dt"))
     pop_size, ngen = cfg["pop_size"], cfg["ngen"]
     if pop_size < 2:
         raise _UsageError(f"--pop-size must be >= 2; got {pop_size}")

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from ._common import (
-    _check_fc_samples,
+    _check_names_and_signal,
     _first_sample,
     _fmt,
     _json_number,
@@ -206,21 +206,10 @@ def _fit_settings(args):
         raise _UsageError(f"--target must be one of {', '.join(FIT_TARGETS)}; got {cfg['target']!r}")
     if not specs:
         raise _UsageError("give at least one --fit NAME (or a fit list in --config)")
-    fields = list(model.Params._fields)
-    for what, names in (("--fit", specs), ("--param", params)):
-        unknown = [n for n in names if n not in fields]
-        if unknown:
-            raise _UsageError(f"{what}: unknown parameter(s) {unknown} for model {model.name!r}; valid: {fields}")
-    signals = ("bold", *model.output_vars)
-    if cfg["signal"] not in signals:
-        raise _UsageError(f"--signal must be one of {', '.join(signals)} for {model.name}; got {cfg['signal']!r}")
-    for key in ("duration", "dt", "sampling_dt", "lr"):
-        if not cfg[key] > 0:
-            raise _UsageError(f"--{key.replace('_', '-')} must be > 0; got {cfg[key]}")
     for key in ("steps", "keys", "chunksize"):
         if cfg[key] < 1:
             raise _UsageError(f"--{key} must be >= 1; got {cfg[key]}")
-    _check_fc_samples(cfg)
+    _check_names_and_signal(model, cfg, {"--fit": specs, "--param": params}, ("duration", "dt", "sampling_dt", "lr"))
     defaults = model.Params()
     for name, spec in specs.items():
         given = name in params
