@@ -64,7 +64,8 @@ def test_notebook_is_valid_nbformat4(path):
             assert "outputs" in cell and "execution_count" in cell
 
 
-@pytest.mark.slow  # about 40 s of simulation; run with `pytest -m slow`
+# 20 s to 3 min each; `JAXBRAIN_NOTEBOOK_QUICK=1 pytest -m slow tests/test_notebooks.py` runs their short modes.
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path):
     env = dict(os.environ)
