@@ -47,6 +47,7 @@ def _rows(path):
         return list(csv.DictReader(fh))
 
 
+@pytest.mark.slow  # a whole evolution, resumed: ~16 s
 def test_evolve_writes_its_outputs_resumes_and_reads_a_config(tmp_path, capsys):
     out_dir = tmp_path / "evo"
     argv = [*ARGS, "--objective", "subjects", "--out", str(out_dir)]

@@ -37,6 +37,7 @@ def _fit(argv, capsys):
     return status, out, err
 
 
+@pytest.mark.slow  # a whole fit, resumed: ~30 s
 def test_fit_writes_its_outputs_resumes_and_reads_a_config(tmp_path, capsys):
     out_dir = tmp_path / "fit"
     status, out, err = _fit([*ARGS, "--steps", "2", "--out", str(out_dir)], capsys)

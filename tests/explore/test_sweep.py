@@ -104,6 +104,7 @@ def test_bad_sweeps_raise_clear_errors(tmp_path, key):
         sweep("hopf", ParameterSpace({"a": [np.zeros(2)]}), _net(), key=key, store=tmp_path / "d")
 
 
+@pytest.mark.slow  # 60 s BOLD runs: ~30 s
 def test_fc_fit_evaluator_matches_metrics(tmp_path, key):
     ds = Dataset("gw")
     brain = Connectome.from_dataset(ds)
@@ -170,6 +171,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     xr.testing.assert_identical(_load(tmp_path / "resumed"), _load(tmp_path / "whole"))
 
 
+@pytest.mark.slow  # 4 virtual devices and 2 processes: ~35 s
 def test_sharded_equals_unsharded_and_processes_share_a_store(tmp_path):
     four = {"XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
     sharded = _run_script({"store": str(tmp_path / "sharded"), "batch": 4, "shard": True}, four)

@@ -297,6 +297,7 @@ def test_psd_distance_gradient(kwargs):
 # ---------------------------------------------------------------- all
 
 
+@pytest.mark.slow  # compiles every loss: ~20 s
 def test_jit_equals_eager():
     ts = _randn(80, (100, 4))
     fc_target = np.corrcoef(_randn(81, (100, 4)).T)

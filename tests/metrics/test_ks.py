@@ -63,6 +63,7 @@ def test_ts_kolmogorov_equals_scipy_composition(key):
     assert float(ts_kolmogorov(ts1, ts1, window_size=20, step_size=4)) == 0.0
 
 
+@pytest.mark.slow  # ~17 s of compilation
 def test_jit(key):
     k1, k2, k3 = jr.split(key, 3)
     x = jr.normal(k1, (17,))
