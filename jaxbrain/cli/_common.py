@@ -196,3 +196,16 @@ def _check_names_and_signal(model, cfg, named, positive):
         if not cfg[key] > 0:
             raise _UsageError(f"--{key.replace('_', '-')} must be > 0; got {cfg[key]}")
     _check_fc_samples(cfg)
+
+
+def _run_command(settings, run, args, parser):
+    """Check a subcommand's settings (a usage error exits 2 with the usage line), then run it (a ValueError exits
+    with its message)."""
+    try:
+        cfg = settings(args)
+    except _UsageError as err:
+        parser.error(str(err))
+    try:
+        return run(cfg)
+    except ValueError as err:
+        raise SystemExit(f"jaxbrain: {err}") from None

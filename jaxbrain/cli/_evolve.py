@@ -15,6 +15,7 @@ from ._common import (
     _json_number,
     _layered_settings,
     _read_config,
+    _run_command,
     _split_item,
     _UsageError,
     _write_atomic,
@@ -476,11 +477,4 @@ def _evolve_figure(result, model_name, cfg, path):
 
 
 def _evolve_command(args, parser):
-    try:
-        cfg = _evolve_settings(args)
-    except _UsageError as err:
-        parser.error(str(err))
-    try:
-        return run_evolve(cfg)
-    except ValueError as err:
-        raise SystemExit(f"jaxbrain: {err}") from None
+    return _run_command(_evolve_settings, run_evolve, args, parser)

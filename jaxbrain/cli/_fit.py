@@ -15,6 +15,7 @@ from ._common import (
     _json_value,
     _layered_settings,
     _read_config,
+    _run_command,
     _split_item,
     _UsageError,
     _write_atomic,
@@ -425,11 +426,4 @@ def _fit_figure(history, final_loss, sim_fc, emp_fc, model_name, path):
 
 
 def _fit_command(args, parser):
-    try:
-        cfg = _fit_settings(args)
-    except _UsageError as err:
-        parser.error(str(err))
-    try:
-        return run_fit(cfg)
-    except ValueError as err:
-        raise SystemExit(f"jaxbrain: {err}") from None
+    return _run_command(_fit_settings, run_fit, args, parser)
