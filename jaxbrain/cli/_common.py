@@ -209,3 +209,25 @@ def _run_command(settings, run, args, parser):
         return run(cfg)
     except ValueError as err:
         raise SystemExit(f"jaxbrain: {err}") from None
+
+
+# The config-file keys of fit and evolve that describe the simulation and its FC, with their types.
+FC_RUN_KINDS = {
+    "model": str,
+    "dataset": str,
+    "signal": str,
+    "out": str,
+    "transient": float,
+    "duration": float,
+    "dt": float,
+    "sampling_dt": float,
+    "signalV": float,
+    "seed": int,
+}
+
+
+def _named_table(path, key, value, convert, form):
+    """A config file's ``[key]`` table of NAME = entries, each converted by ``convert(name, entry, where)``."""
+    if not isinstance(value, dict):
+        raise _UsageError(f"--config {path}: {key} must be a table ([{key}]) of {form} entries")
+    return {n: convert(n, v, f"--config {path} [{key}]") for n, v in value.items()}

@@ -8,12 +8,14 @@ import time
 from pathlib import Path
 
 from ._common import (
+    FC_RUN_KINDS,
     _check_names_and_signal,
     _first_sample,
     _fmt,
     _is_number,
     _json_number,
     _layered_settings,
+    _named_table,
     _read_config,
     _run_command,
     _split_item,
@@ -151,28 +153,10 @@ def _bound_spec(name, value, where):
 
 def _read_evolve_config(path):
     """The settings of a TOML evolve file, checked for known keys and types."""
-    kinds = {
-        "model": str,
-        "dataset": str,
-        "objective": str,
-        "algorithm": str,
-        "signal": str,
-        "out": str,
-        "transient": float,
-        "duration": float,
-        "dt": float,
-        "sampling_dt": float,
-        "signalV": float,
-        "pop_init_size": int,
-        "pop_size": int,
-        "ngen": int,
-        "seed": int,
-    }
+    kinds = {**FC_RUN_KINDS, "objective": str, "algorithm": str, "pop_init_size": int, "pop_size": int, "ngen": int}
 
     def bounds_table(value):
-        if not isinstance(value, dict):
-            raise _UsageError(f"--config {path}: bounds must be a table ([bounds]) of NAME = [LOW, HIGH] entries")
-        return {n: _bound_spec(n, v, f"--config {path} [bounds]") for n, v in value.items()}
+        return _named_table(path, "bounds", value, _bound_spec, "NAME = [LOW, HIGH]")
 
     return _read_config(path, kinds, {"bounds": bounds_table}, EVOLVE_DEFAULTS)
 

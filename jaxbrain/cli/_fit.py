@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from ._common import (
+    FC_RUN_KINDS,
     _check_names_and_signal,
     _first_sample,
     _fmt,
@@ -141,23 +142,7 @@ def _fit_spec(item, where):
 
 def _read_fit_config(path):
     """The settings of a TOML fit file, checked for known keys and types."""
-    kinds = {
-        "model": str,
-        "dataset": str,
-        "target": str,
-        "signal": str,
-        "out": str,
-        "transient": float,
-        "duration": float,
-        "dt": float,
-        "sampling_dt": float,
-        "signalV": float,
-        "lr": float,
-        "steps": int,
-        "keys": int,
-        "seed": int,
-        "chunksize": int,
-    }
+    kinds = {**FC_RUN_KINDS, "target": str, "lr": float, "steps": int, "keys": int, "chunksize": int}
 
     def fit_table(value):
         if not isinstance(value, list):

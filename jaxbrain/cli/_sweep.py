@@ -11,6 +11,7 @@ from ._common import (
     TR_MS,
     _is_number,
     _layered_settings,
+    _named_table,
     _read_config,
     _split_item,
     _UsageError,
@@ -147,10 +148,7 @@ def _read_sweep_config(path):
     }
 
     def grid_table(value):
-        key = "grid"
-        if not isinstance(value, dict):
-            raise _UsageError(f"--config {path}: {key} must be a table ([{key}]) of NAME = value entries")
-        return {n: _grid_values(n, v, f"--config {path} [grid]") for n, v in value.items()}
+        return _named_table(path, "grid", value, _grid_values, "NAME = value")
 
     return _read_config(path, kinds, {"grid": grid_table}, SWEEP_DEFAULTS)
 
