@@ -24,6 +24,7 @@ import io
 import json
 import math
 import os
+import re
 import socket
 import types
 import zipfile
@@ -130,6 +131,14 @@ def canonical(value, depth=_DEPTH):
             return arr
     if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
         return _function(value, depth)
+    if isinstance(value, type):
+        # A class by its name (a NamedTuple's by its defaults too): its __dict__ holds methods and descriptors
+        # whose reprs carry memory addresses, which differ in every process.
+        out = {"class": f"{value.__module__}.{value.__qualname__}"}
+        defaults = getattr(value, "_field_defaults", None)
+        if isinstance(defaults, dict):
+            out["defaults"] = canonical(defaults, depth - 1)
+        return out
     if hasattr(value, "__dataclass_fields__"):  # equinox modules, dataclasses
         fields = {f: canonical(getattr(value, f, None), depth - 1) for f in sorted(value.__dataclass_fields__)}
         return {"type": type(value).__qualname__, "fields": fields}
@@ -140,7 +149,13 @@ def canonical(value, depth=_DEPTH):
             "callable": f"{type(value).__module__}.{type(value).__qualname__}",
             "attrs": {k: canonical(v, depth - 1) for k, v in sorted(attrs.items()) if not k.startswith("__")},
         }
-    return {"type": f"{type(value).__module__}.{type(value).__qualname__}", "repr": repr(value)[:200]}
+    slots = [name for cls in type(value).__mro__ for name in getattr(cls, "__slots__", ()) if hasattr(value, name)]
+    if slots:  # a fixed set of attributes (e.g. a Connectome's weights and lengths): they are what it holds
+        attrs = {name: canonical(getattr(value, name), depth - 1) for name in sorted(set(slots))}
+        return {"type": f"{type(value).__module__}.{type(value).__qualname__}", "attrs": attrs}
+    # A memory address in a repr ("<... at 0x7f...>") differs in every process: it identifies nothing.
+    text = re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))[:200]
+    return {"type": f"{type(value).__module__}.{type(value).__qualname__}", "repr": text}
 
 
 def _key_data(value):
