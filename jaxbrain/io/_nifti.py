@@ -9,14 +9,39 @@ what was written.
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 
 import numpy as np
 
+from .._atomic import atomic_path
 from ._series import TimeSeries, as_series
 
 _EXT_KEY = "jaxbrain"
 _TIME_UNIT_MS = {"sec": 1000.0, "msec": 1.0, "usec": 1e-3, "unknown": 1000.0}
+
+
+def load_image(path, what, read):
+    """``(image, read(image))`` of the nibabel image at ``path``; a missing, damaged, truncated or foreign file
+    is a ``ValueError`` naming the file and what it is not (``what``, e.g. "NIfTI image")."""
+    import nibabel as nib
+
+    try:
+        img = nib.load(path)
+        return img, read(img)
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except (nib.filebasedimages.ImageFileError, OSError, EOFError, zlib.error) as err:
+        raise ValueError(f"{path}: not a readable {what} ({err})") from None
+
+
+def save_image(img, path):
+    """``nib.save`` through a fresh temporary file renamed over ``path`` (never a half-written image, never
+    through a link planted at a predictable name)."""
+    import nibabel as nib
+
+    with atomic_path(path) as tmp:
+        nib.save(img, tmp)
 
 
 def load_atlas(atlas):
@@ -24,7 +49,7 @@ def load_atlas(atlas):
     import nibabel as nib
 
     if isinstance(atlas, (str, Path)):
-        atlas = nib.load(atlas)
+        atlas, _ = load_image(atlas, "NIfTI atlas", lambda img: None)
     if isinstance(atlas, nib.spatialimages.SpatialImage):
         values = np.asanyarray(atlas.dataobj)
         affine, zooms = atlas.affine, atlas.header.get_zooms()[:3]
@@ -114,7 +139,7 @@ def write_nifti_timeseries(
     img.header.set_zooms(zooms + (ts.tr / 1000.0,))
     img.header["toffset"] = ts.t[0] / 1000.0
     img.header.extensions.append(nib.nifti1.Nifti1Extension("comment", json.dumps({_EXT_KEY: meta}).encode()))
-    nib.save(img, path)
+    save_image(img, path)
     return img
 
 
@@ -151,11 +176,8 @@ def read_nifti_timeseries(path, *, atlas=None, atlas_values=None) -> TimeSeries:
         A :class:`TimeSeries` with ``data`` ``(T, N)``, ``t`` in ms and the labels (stored ones, else the
         atlas values or indices).
     """
-    import nibabel as nib
-
-    img = nib.load(path)
+    img, data = load_image(path, "NIfTI image", lambda img: np.asanyarray(img.dataobj))
     meta = _metadata(img.header)
-    data = np.asanyarray(img.dataobj)
     if atlas is None:
         if data.ndim == 2:
             series = data.T
