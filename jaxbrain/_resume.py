@@ -199,6 +199,11 @@ def differences(stored, current, prefix=""):
             if nested:
                 out.extend(nested)
                 continue
+        if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and len(out) < 20:
+            # Item by item, so that e.g. a learning rate deep in a chain of optax transforms is named and shown.
+            items = {f"{name}[{i}]": (x, y) for i, (x, y) in enumerate(zip(a, b)) if x != y}
+            out.extend(differences({k: x for k, (x, _) in items.items()}, {k: y for k, (_, y) in items.items()}, prefix))
+            continue
         out.append(f"{prefix}{name}: stored {_short(a)}, now {_short(b)}")
     return out
 

@@ -214,12 +214,10 @@ def _fit_settings(args):
 
 
 def _done_steps(path):
-    import numpy as np
+    """Steps the saved state holds (0 without one); a damaged state is a ValueError naming it."""
+    from ..fit._checkpoint import steps_done
 
-    if not path.exists():
-        return 0
-    with np.load(path, allow_pickle=False) as data:
-        return len(data["history"]) if "history" in data else 0
+    return steps_done(path) if path.exists() else 0
 
 
 def _check_resumable(out, settings):
@@ -260,9 +258,6 @@ def run_fit(cfg):
     settings = {k: cfg[k] for k in FIT_DEFAULTS}
     _check_resumable(out, settings)
     out.mkdir(parents=True, exist_ok=True)
-    # Written first, so that a stopped fit leaves the settings its saved state belongs to.
-    record = {"settings": settings, "complete": False}
-    _write_atomic(out / "fit.json", lambda p: p.write_text(json.dumps(record, indent=2)))
 
     use_bold = cfg["signal"] == "bold"
     run = dict(duration=cfg["duration"] * 1000.0, dt=cfg["dt"], signalV=cfg["signalV"], chunksize=cfg["chunksize"])
@@ -272,11 +267,14 @@ def run_fit(cfg):
         run.update(outputs=(cfg["signal"],), sampling_dt=cfg["sampling_dt"])
 
     transient_ms = None if cfg["transient"] is None else cfg["transient"] * 1000.0
+    # The loss, and so this function, is part of the fit's identity (its code and the values it uses): it must use
+    # only what determines the signal, not the whole cfg (which holds --steps and --out, free to change on resuming).
+    signal_name = cfg["signal"]
 
     def signal(res):
         if use_bold:
             return res.bold[_first_sample(res.t_bold, transient_ms, True) :]
-        return res.outputs[cfg["signal"]][_first_sample(res.t, transient_ms, False) :]
+        return res.outputs[signal_name][_first_sample(res.t, transient_ms, False) :]
 
     specs = cfg["fit"]
     start = dict(cfg["params"])
@@ -290,6 +288,10 @@ def run_fit(cfg):
     last = {"t": time.perf_counter()}
 
     def report(step, value):
+        if step == done + 1:
+            # Once fit() has accepted (or started) the saved state: a stopped fit leaves the settings it belongs to.
+            record = {"settings": settings, "complete": False}
+            _write_atomic(out / "fit.json", lambda p: p.write_text(json.dumps(record, indent=2)))
         now = time.perf_counter()
         print(f"step {step}/{steps}: loss {float(value[0]):.4f} ({now - last['t']:.1f} s)", file=sys.stderr)
         last["t"] = now
@@ -307,6 +309,8 @@ def run_fit(cfg):
     )
     train_key, test_key = jr.split(jr.key(cfg["seed"]))
     t0 = time.perf_counter()
+    # fit() holds the state's lock (a second fit on the same --out is refused), checks that the saved state is
+    # this fit's (its settings are stored with it) and undamaged, then resumes it.
     res = fit(
         model,
         start,

@@ -11,8 +11,12 @@ and a fit resumes from it after a crash.
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import numbers
 import os
-import tempfile
+import warnings
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import jax
@@ -21,11 +25,13 @@ import jax.random as jr
 import numpy as np
 import optax
 
+from .._resume import RunLock, run_settings
 from ..integrate import simulate
 from ..integrate._simulate import _check_params
 from ..models import get_model
 from ..network import max_delay_steps
-from ._bijections import AbstractBijection, Identity, Interval, constrain, unconstrain
+from . import _checkpoint
+from ._bijections import AbstractBijection, Identity, Interval, constrain
 
 
 class FitResult(NamedTuple):
@@ -78,11 +84,18 @@ def fit(
         key: PRNG key; the loss is averaged over ``n_keys`` realisations ``split(key, n_keys)`` (the same keys at
             every step: common random numbers).
         starts: optional dict name → ``(S, ...)`` starting values of ``S`` starts optimised at once (``vmap``);
-            default one start, the values in ``params``.
-        optimizer: an ``optax.GradientTransformation`` (default ``optax.adam(0.05)``).
-        steps: optimisation steps.
-        checkpoint_path: ``.npz`` file where the state is saved after every step; an existing one from the same
-            fit is resumed.
+            default one start, the values in ``params``. Every start must lie inside its bijection's domain
+            (e.g. strictly between an ``Interval``'s bounds).
+        optimizer: an ``optax.GradientTransformation``, or the name of one of optax's optimisers (``"adam"``,
+            ``"sgd"``, ``"rmsprop"``…), made with the learning rate 0.05; default ``optax.adam(0.05)``.
+        steps: optimisation steps (of the whole fit: a resumed fit does the ones still missing).
+        checkpoint_path: ``.npz`` file where the state is saved after every step (its folder must exist). An
+            existing one is resumed only by the same fit: the same model, parameters and bijections, loss (its
+            code and the values it uses), optimiser and its settings, starts, key, ``n_keys``, connectome,
+            simulation settings and jaxbrain version; ``steps``, ``chunksize``, ``checkpoint`` and ``callback``
+            may change. Another fit's state, or a damaged or edited file, is refused with a ``ValueError`` that
+            says why. While the fit runs it holds the lock ``<checkpoint_path>.lock``: a second fit on the same
+            file gets :class:`jaxbrain._resume.RunLockedError`.
         callback: called after every step as ``callback(step, loss)`` (``step`` counts from 1 over the whole fit,
             resumed steps included; ``loss`` is the ``(starts,)`` array of losses before that step), e.g. to print
             progress.
@@ -90,26 +103,26 @@ def fit(
             ``checkpoint=True`` is the default.
 
     Returns:
-        A :class:`FitResult`.
+        A :class:`FitResult`. A start whose final loss is not finite (it diverged) is dropped from the choice of
+        the best start with a ``RuntimeWarning`` naming it.
+
+    Raises:
+        ValueError: for bad arguments (each names what was expected); a loss that is not finite at every start
+            at the first step; every start diverged by the end.
+        TypeError: for arguments of the wrong kind, and a loss that does not return a real scalar.
     """
     model = get_model(model)
     base = _check_params(model, params)
-    if isinstance(fit_params, (list, tuple)):
-        fit_params = {name: Identity() for name in fit_params}
-    if not fit_params:
-        raise ValueError("fit_params must name at least one parameter")
-    fittable = list(base._fields) + list(RUN_SETTINGS)
-    unknown = sorted(set(fit_params) - set(fittable))
-    if unknown:
-        raise ValueError(f"unknown parameter name(s) {unknown} for model {model.name!r}; valid: {fittable}")
-    for name, bij in fit_params.items():
-        if not isinstance(bij, AbstractBijection):
-            raise TypeError(f"the bijection of {name!r} must be a jaxbrain.fit bijection; got {type(bij).__name__}")
-    if not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive int; got {steps!r}")
-    if not isinstance(n_keys, int) or n_keys < 1:
-        raise ValueError(f"n_keys must be a positive int; got {n_keys!r}")
-    optimizer = optax.adam(0.05) if optimizer is None else optimizer
+    fit_params = _check_fit_params(fit_params, list(base._fields) + list(RUN_SETTINGS), model.name)
+    steps = _count(steps, "steps")
+    n_keys = _count(n_keys, "n_keys")
+    _check_key(key)
+    optimizer = _optimizer(optimizer)
+    if not callable(loss):
+        raise TypeError(f"loss must be a function result -> scalar; got {type(loss).__name__}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function (step, losses) -> None, or None; got {type(callback).__name__}")
+    checkpoint_path = _checkpoint_file(checkpoint_path)
     simulate_kwargs.setdefault("checkpoint", True)
     keys = jr.split(key, n_keys)
 
@@ -119,18 +132,14 @@ def fit(
     start_values = {
         name: np.asarray(settings[name] if name in settings else getattr(base, name), np.float64) for name in fit_params
     }
-    if starts is None:
-        starts = {name: value[None] for name, value in start_values.items()}
-    missing = sorted(set(fit_params) - set(starts))
-    if missing or set(starts) - set(fit_params):
-        raise ValueError(f"starts must give every fitted parameter and nothing else: {sorted(fit_params)}")
-    n_starts = {np.shape(v)[0] for v in starts.values()}
-    if len(n_starts) != 1:
-        raise ValueError(f"all starts need one leading size; got {sorted(n_starts)}")
-    raw0 = {
-        name: jnp.stack([unconstrain({name: fit_params[name]}, {name: np.asarray(v)})[name] for v in values])
-        for name, values in starts.items()
-    }
+    starts, origin = (
+        ({name: value[None] for name, value in start_values.items()}, "params")
+        if starts is None
+        else (_check_starts(starts, fit_params), "starts")
+    )
+    raw0 = {name: _unconstrained_starts(name, fit_params[name], values, origin) for name, values in starts.items()}
+    if origin == "starts":
+        _check_starts_are_params(model, base, starts)
 
     def objective(raw):
         values = constrain(fit_params, raw)
@@ -138,7 +147,7 @@ def fit(
         p = base._replace(**values)
 
         def one(k):
-            return loss(simulate(model, p, connectome, key=k, **run, **simulate_kwargs))
+            return _scalar_loss(loss(simulate(model, p, connectome, key=k, **run, **simulate_kwargs)), loss)
 
         return jnp.mean(jax.vmap(one)(keys)) if n_keys > 1 else one(keys[0])
 
@@ -156,19 +165,29 @@ def fit(
     raw = raw0
     with jax.numpy_dtype_promotion("standard"):
         opt_state = jax.vmap(optimizer.init)(raw)
+    identity = _fit_identity(model, base, fit_params, loss, optimizer, n_keys, starts, key, connectome,
+                             simulate_kwargs)  # fmt: skip
     history = []
-    if checkpoint_path is not None and os.path.exists(checkpoint_path):
-        raw, opt_state, history = _load(checkpoint_path, raw, opt_state)
-    for _ in range(len(history), steps):
-        raw, opt_state, value = update(raw, opt_state)
-        history.append(np.asarray(value))
-        if checkpoint_path is not None:
-            _save(checkpoint_path, raw, opt_state, history)
-        if callback is not None:
-            callback(len(history), history[-1])
+    with RunLock(checkpoint_path) if checkpoint_path is not None else contextlib.nullcontext():
+        if checkpoint_path is not None and os.path.exists(checkpoint_path):
+            raw, opt_state, history = _checkpoint.load(checkpoint_path, raw, opt_state, identity)
+        for _ in range(len(history), steps):
+            raw, opt_state, value = update(raw, opt_state)
+            value = np.asarray(value)
+            if not history and not np.any(np.isfinite(value)):
+                raise ValueError(
+                    f"the loss is {_values_text(value)} at the start values ({_starts_text(starts)}): not finite "
+                    f"at any start, so there is nothing to optimise. Check the loss, and that the simulation at "
+                    f"these values stays finite."
+                )
+            history.append(value)
+            if checkpoint_path is not None:
+                _checkpoint.save(checkpoint_path, raw, opt_state, history, identity)
+            if callback is not None:
+                callback(len(history), history[-1])
     losses = np.stack(history, axis=1) if history else np.zeros((len(next(iter(raw.values()))), 0))
     final = np.asarray(jax.vmap(objective)(raw))
-    best = int(np.nanargmin(final))
+    best = _best_start(final, starts)
     fitted = {name: np.asarray(v) for name, v in constrain(fit_params, {k: v[best] for k, v in raw.items()}).items()}
     fitted_params = {name: v for name, v in fitted.items() if name not in RUN_SETTINGS}
     return FitResult(base._replace(**fitted_params), fitted, losses[best], losses, best)
@@ -195,24 +214,257 @@ def _prepare_speed_fit(bijection, connectome, simulate_kwargs):
     simulate_kwargs["max_delay"] = max_delay_steps(connectome.lengths, low, dt) * dt
 
 
-def _save(path, raw, opt_state, history):
-    """Atomically write the optimisation state (no pickle: the pytree leaves as arrays)."""
-    leaves = jax.tree.leaves((raw, opt_state))
-    arrays = {f"leaf{i}": np.asarray(x) for i, x in enumerate(leaves)}
-    arrays["history"] = np.stack(history)
+# Default learning rate of an optimiser given by name (and of the default Adam).
+LEARNING_RATE = 0.05
+
+# Simulation settings that change memory use, speed or display, not the result: a resumed fit may change them.
+_NOT_IN_IDENTITY = ("chunksize", "checkpoint", "progress")
+
+
+def _check_fit_params(fit_params, fittable, model_name):
+    """``fit_params`` as a dict name → bijection: a list of names (each unbounded) or such a dict."""
+    if isinstance(fit_params, str):
+        raise TypeError(
+            f"fit_params must be a list of parameter names or a dict name -> bijection; got the string "
+            f"{fit_params!r} (write [{fit_params!r}] to fit that one parameter)"
+        )
+    if isinstance(fit_params, (list, tuple)):
+        names = list(fit_params)
+        doubled = sorted({n for n in names if isinstance(n, str) and names.count(n) > 1})
+        if doubled:
+            raise ValueError(f"fit_params names {doubled} more than once")
+        fit_params = {name: Identity() for name in names}
+    elif isinstance(fit_params, Mapping):
+        fit_params = dict(fit_params)
+    else:
+        raise TypeError(
+            f"fit_params must be a list of parameter names or a dict name -> bijection; got {type(fit_params).__name__}"
+        )
+    if not fit_params:
+        raise ValueError("fit_params must name at least one parameter")
+    not_names = [n for n in fit_params if not isinstance(n, str)]
+    if not_names:
+        raise TypeError(f"fit_params names must be strings; got {not_names}")
+    unknown = sorted(set(fit_params) - set(fittable))
+    if unknown:
+        raise ValueError(f"unknown parameter name(s) {unknown} for model {model_name!r}; valid: {fittable}")
+    for name, bij in fit_params.items():
+        if not isinstance(bij, AbstractBijection):
+            raise TypeError(f"the bijection of {name!r} must be a jaxbrain.fit bijection; got {type(bij).__name__}")
+    return fit_params
+
+
+def _count(value, name):
+    """A positive whole number (Python or numpy int)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive int; got {value!r} ({type(value).__name__})")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int; got {int(value)}")
+    return int(value)
+
+
+def _check_key(key):
+    if not (hasattr(key, "dtype") and jnp.issubdtype(key.dtype, jax.dtypes.prng_key) and jnp.ndim(key) == 0):
+        got = type(key).__name__
+        if hasattr(key, "dtype"):
+            got += f" of dtype {key.dtype} and shape {jnp.shape(key)}"
+        raise TypeError(f"key must be one JAX PRNG key, e.g. jax.random.key(0); got {got}")
+
+
+def _optax_optimisers():
+    """The names of optax's optimisers made from a learning rate alone (``optax.adam``, ``optax.sgd``…)."""
+    names = []
+    for name in dir(optax):
+        factory = getattr(optax, name)
+        if name.startswith("_") or name == "lbfgs" or getattr(factory, "__module__", "") != "optax._src.alias":
+            continue  # lbfgs's update needs the loss function itself
+        try:
+            first = next(iter(inspect.signature(factory).parameters), None)
+        except (TypeError, ValueError):
+            continue
+        if first == "learning_rate":
+            names.append(name)
+    return sorted(names)
+
+
+def _optimizer(optimizer):
+    """``optimizer`` as an optax transformation: itself, optax's optimiser of that name, or the default Adam."""
+    if optimizer is None:
+        return optax.adam(LEARNING_RATE)
+    if isinstance(optimizer, str):
+        names = _optax_optimisers()
+        if optimizer not in names:
+            raise ValueError(f"optimizer {optimizer!r} is not the name of an optax optimiser; valid: {names}")
+        return getattr(optax, optimizer)(learning_rate=LEARNING_RATE)
+    if isinstance(optimizer, optax.GradientTransformation):
+        return optimizer
+    raise TypeError(
+        "optimizer must be an optax.GradientTransformation (e.g. optax.adam(0.01)), the name of an optax "
+        f"optimiser (e.g. 'adam', made with the learning rate {LEARNING_RATE}) or None; got {type(optimizer).__name__}"
+    )
+
+
+def _checkpoint_file(path):
+    """``checkpoint_path`` as a string, refused before the first step if it could never be written."""
+    if path is None:
+        return None
+    if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str):
+        raise TypeError(f"checkpoint_path must be a file path (str or pathlib.Path); got {type(path).__name__}")
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        example = os.path.join(path, "fit.npz")
+        raise ValueError(f"checkpoint_path {path!r} is a folder; give a file in it, e.g. {example!r}")
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise ValueError(f"checkpoint_path {path!r} exists but is not a regular file")
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz.tmp")
-    with os.fdopen(fd, "wb") as fh:
-        np.savez(fh, **arrays)
-    os.replace(tmp, path)
+    if not os.path.isdir(folder):
+        raise ValueError(f"checkpoint_path {path!r}: its folder {folder!r} does not exist; create it first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"checkpoint_path {path!r}: its folder {folder!r} is not writable")
+    return path
 
 
-def _load(path, raw, opt_state):
-    leaves, tree = jax.tree.flatten((raw, opt_state))
-    with np.load(path, allow_pickle=False) as data:
-        stored = [data[f"leaf{i}"] for i in range(len(leaves))] if f"leaf{len(leaves) - 1}" in data else None
-        if stored is None or any(s.shape != np.shape(x) for s, x in zip(stored, leaves)):
-            raise ValueError(f"the fit state in {path} belongs to another fit (different parameters or optimiser)")
-        history = list(data["history"])
-    raw, opt_state = jax.tree.unflatten(tree, [jnp.asarray(s) for s in stored])
-    return raw, opt_state, history
+def _check_starts(starts, fit_params):
+    """``starts`` as a dict name → ``(S, ...)`` float64 array, the same ``S >= 1`` for every fitted parameter."""
+    if not isinstance(starts, Mapping):
+        raise TypeError(f"starts must be a dict name -> (S, ...) array of start values; got {type(starts).__name__}")
+    if set(starts) != set(fit_params):
+        raise ValueError(
+            f"starts must give every fitted parameter and nothing else: {sorted(fit_params)}; got {sorted(starts)}"
+        )
+    out = {}
+    for name in fit_params:
+        try:
+            arr = np.asarray(starts[name])
+        except (TypeError, ValueError):
+            arr = np.asarray(None)
+        if arr.dtype.kind not in "biuf" or arr.dtype == bool:
+            raise TypeError(f"starts[{name!r}] must be a real-valued array; got {type(starts[name]).__name__} "
+                            f"of dtype {arr.dtype}")  # fmt: skip
+        if arr.ndim == 0 or arr.shape[0] == 0:
+            raise ValueError(
+                f"starts[{name!r}] must have a leading axis of the starts, (S,) or (S, n_nodes) with S >= 1; "
+                f"got shape {arr.shape}"
+            )
+        out[name] = arr.astype(np.float64)
+    sizes = {name: v.shape[0] for name, v in out.items()}
+    if len(set(sizes.values())) != 1:
+        raise ValueError(f"all starts need one leading size (the number of starts); got {sizes}")
+    return out
+
+
+def _check_starts_are_params(model, base, starts):
+    """Every start passes the checks ``params`` does (finite, inside the model's valid ranges)."""
+    n = len(next(iter(starts.values())))
+    for i in range(n):
+        values = {name: v[i] for name, v in starts.items() if name in base._fields}
+        try:
+            _check_params(model, base._replace(**values))
+        except ValueError as err:
+            raise ValueError(f"start {i} of starts= ({_starts_text(starts, [i])}): {err}") from None
+
+
+def _unconstrained_starts(name, bijection, values, origin):
+    """The raw (unconstrained) values of every start of ``name``, refusing starts outside the bijection's domain."""
+    raw = []
+    for i, value in enumerate(values):
+        where = f"starts[{name!r}][{i}]" if origin == "starts" else f"the start of {name!r} (from {origin})"
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{where} must be finite; got {_values_text(value)}")
+        try:
+            u = bijection.inverse(value)
+        except ValueError as err:
+            raise ValueError(
+                f"{where} = {_values_text(value)} lies outside the domain of its bijection {bijection!r}: {err}"
+            ) from None
+        if not np.all(np.isfinite(np.asarray(u))):
+            raise ValueError(
+                f"{where} = {_values_text(value)} lies on or too close to a bound of its bijection {bijection!r}"
+            )
+        raw.append(u)
+    return jnp.stack(raw)
+
+
+def _scalar_loss(value, loss):
+    """The loss's value checked while tracing (before anything is compiled): one real number."""
+    if not hasattr(value, "shape"):
+        try:
+            value = jnp.asarray(value)
+        except TypeError:
+            raise TypeError(
+                f"loss {_name(loss)} must return a real scalar; it returned {type(value).__name__}"
+            ) from None
+    if jnp.shape(value) != ():
+        raise ValueError(
+            f"loss {_name(loss)} must return a scalar (a single number); it returned shape {jnp.shape(value)} "
+            f"(reduce it, e.g. with jnp.mean)"
+        )
+    if not jnp.issubdtype(value.dtype, jnp.floating):
+        raise TypeError(f"loss {_name(loss)} must return a real floating-point scalar; it returned {value.dtype}")
+    return value
+
+
+def _name(fn):
+    return repr(getattr(fn, "__qualname__", getattr(fn, "__name__", type(fn).__name__)))
+
+
+def _values_text(value, shown=8):
+    """A number as Python writes it (``7.0``, ``nan``), an array as a list of them (the first ``shown``)."""
+    arr = np.asarray(value, np.float64)
+    if arr.ndim == 0:
+        return repr(float(arr))
+    flat = [repr(float(x)) for x in arr.ravel()[:shown]]
+    return "[" + ", ".join(flat) + (", ...]" if arr.size > shown else "]")
+
+
+def _starts_text(starts, indices=None):
+    """``start 0: K_gl=0.5, a=-0.1; start 1: ...`` for the given start indices (default all)."""
+    n = len(next(iter(starts.values())))
+    indices = range(n) if indices is None else indices
+    return "; ".join(
+        f"start {i}: " + ", ".join(f"{name}={_values_text(v[i])}" for name, v in starts.items()) for i in indices
+    )
+
+
+def _best_start(final, starts):
+    """The start with the lowest final loss among those that stayed finite; warn about the others."""
+    finite = np.isfinite(final)
+    if not finite.any():
+        raise ValueError(
+            f"every start diverged: the final loss is {_values_text(final)} ({_starts_text(starts)}). Try other "
+            f"starts, a smaller learning rate or tighter bounds."
+        )
+    dropped = np.flatnonzero(~finite).tolist()
+    if dropped:
+        warnings.warn(
+            f"fit: start(s) {dropped} diverged (final loss {_values_text(final[dropped])}) and were left out of the "
+            f"choice of the best start; their start values: {_starts_text(starts, dropped)}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return int(np.argmin(np.where(finite, final, np.inf)))
+
+
+def _connectome_identity(connectome):
+    """The parts of a network that change a simulation: weights and lengths (by digest), not labels."""
+    if connectome is None or not hasattr(connectome, "weights"):
+        return connectome
+    return {"weights": np.asarray(connectome.weights), "lengths": np.asarray(connectome.lengths)}
+
+
+def _fit_identity(model, base, fit_params, loss, optimizer, n_keys, starts, key, connectome, simulate_kwargs):
+    """The canonical settings that determine a fit's results (stored with its state; ``steps`` excluded, since
+    more steps continue a fit). The fitted fields of ``base`` are left out: ``starts`` holds their values."""
+    return run_settings(
+        model=model.name,
+        params=base._replace(**{name: None for name in fit_params if name in base._fields}),
+        fit_params=fit_params,
+        loss=loss,
+        optimizer=optimizer,
+        n_keys=n_keys,
+        starts=starts,
+        key=key,
+        connectome=_connectome_identity(connectome),
+        simulate={k: v for k, v in simulate_kwargs.items() if k not in _NOT_IN_IDENTITY},
+        float_dtype=jnp.dtype(jnp.result_type(float)).name,
+    )
