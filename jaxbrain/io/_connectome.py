@@ -58,6 +58,8 @@ class TVBConnectivity(NamedTuple):
 
 def check_matrix(what: str, value, source, *, n=None, allow_negative=False) -> np.ndarray:
     """``value`` as a finite, square, float64 matrix (non-negative unless allowed), else ``ValueError``."""
+    if np.iscomplexobj(value):
+        raise ValueError(f"{source}: {what} must be real numbers; got a complex array")
     try:
         arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -216,8 +218,11 @@ def read_text_matrix(text, source, delimiter=None):
     sep = sniff_delimiter(lines, delimiter)
     rows = [[tok.strip().strip('"') for tok in (ln.split(sep) if sep is not None else ln.split())] for ln in lines]
     header = None
-    if not all(_is_number(tok) for tok in rows[0] if tok):
-        header, rows = [tok for tok in rows[0]], rows[1:]
+    # The first row is a header when a cell after its first is not a number (a data row may start with its
+    # region's name), or when it is a single name.
+    first = rows[0]
+    if not all(_is_number(tok) for tok in first[1:] if tok) or (len(first) == 1 and not _is_number(first[0])):
+        header, rows = list(first), rows[1:]
     row_labels = None
     if rows and not all(_is_number(r[0]) for r in rows):
         row_labels = [r[0] for r in rows]
