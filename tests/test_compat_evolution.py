@@ -16,15 +16,19 @@ from jaxbrain.evolve import evolve, vmap_fitness  # noqa: E402
 # neurolib's example: the space auto-detected as bounds there is written as [low, high] pairs here.
 SPACE = ParameterSpace(["x", "y"], [[-5.0, 5.0], [-5.0, 5.0]])
 SIZES = dict(POP_INIT_SIZE=100, POP_SIZE=50)
+# The individual whose evaluation "kills" the run: a module global, not a closure value, so that the killed and
+# the resumed run have the same evalFunction (closure values are part of an evolution's fingerprint).
+KILL_AT = {}
 
 
 def _circle_evolution(filename, NGEN=10, seed=0, fail_at=None):
     calls = []
+    KILL_AT["id"] = fail_at
 
     def optimize_me(traj):
         ind = evolution.getIndividualFromTraj(traj)
         calls.append(ind.id)
-        if ind.id == fail_at:
+        if ind.id == KILL_AT["id"]:
             raise KeyboardInterrupt("killed")
         result = abs((ind.x**2 + ind.y**2) - 1)
         return (result,), {"result": [result], "where": np.array([ind.x, ind.y])}
@@ -39,12 +43,19 @@ def test_neurolib_circle_matches_the_batched_core(tmp_path):
     assert calls == list(range(100 + 9 * 50))  # one individual at a time, in id order
     core = evolve(vmap_fitness(lambda p: jnp.abs(p["x"] ** 2 + p["y"] ** 2 - 1.0)), {"x": (-5, 5), "y": (-5, 5)},
                   key=jr.key(0), pop_size=50, n_gen=10, pop_init_size=100, weights=(-1.0,))  # fmt: skip
+    # The fitness is computed twice (Python floats per individual; one jitted vmapped program) and may differ in
+    # the last bits; the selections agree because no two individuals' fitness values are that close, so the
+    # individuals (made by the same jitted operators from the same parents) are bit-identical.
+    gaps = np.diff(np.sort(core.fitness[:, 0]))
+    assert gaps[gaps > 0].min() > 1e-9
     np.testing.assert_array_equal(evolution.result.params, core.params)
     np.testing.assert_array_equal(evolution.result.population, core.population)
     errors = [p.fitness.values[0] for p in evolution.pop]
     assert np.mean(errors) <= 0.25
     best = evolution.best_ind
-    assert best.id == core.best_id and best.fitness.values == (core.fitness[core.best_id, 0],)
+    assert best.id == core.best_id
+    # |x² + y² − 1| cancels: its rounding is a few ulps of x² + y² <= 50, an absolute bound.
+    assert best.fitness.values[0] == pytest.approx(core.fitness[core.best_id, 0], rel=0, abs=1e-13)
     np.testing.assert_array_equal(evolution.outputs["where"], [best.x, best.y])
     assert evolution.outputs["result"] == [best.fitness.values[0]]
     # Tables, scores and the genealogy.
@@ -96,6 +107,8 @@ def test_batched_eval_function_is_called_once_per_generation(tmp_path):
     assert sizes == [100, 50, 50]
     traj, _ = _circle_evolution(str(tmp_path / "t"), NGEN=3)
     traj.run()
+    # Two fitness computations (array ops; Python floats) that can differ only in rounding, which changes no
+    # selection here (see test_neurolib_circle_matches_the_batched_core): the same individuals, bit for bit.
     np.testing.assert_array_equal(evolution.result.params, traj.result.params)
 
 
