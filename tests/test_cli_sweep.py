@@ -98,7 +98,7 @@ def test_diverged_points_are_counted_and_listed(tmp_path, capsys):
 def test_a_store_of_another_sweep_is_refused(tmp_path, capsys):
     store = tmp_path / "s.zarr"
     assert _sweep([*ARGS, "--store", str(store)], capsys)[0] == 0
-    with pytest.raises(SystemExit, match="holds a different sweep"):
+    with pytest.raises(SystemExit, match=r"belongs to another sweep .* What differs: .*points\.K_gl"):
         cli.main(["sweep", *ARGS, "--grid", "K_gl=0.1,0.2", "--store", str(store)])
 
 

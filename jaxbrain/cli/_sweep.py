@@ -52,7 +52,8 @@ grid values:
   Several --grid options make a full grid, in the order given (the last one varies fastest).
 
 evaluations (what is kept of each simulation):
-  max    max_, min_ and amplitude_<output> of the model's default output over the last second (all nodes)
+  max    max_, min_ and amplitude_<output> of the model's default output over the last second (all nodes;
+         over the whole run when --duration is shorter, as the first line of the output says)
   fc     fc: mean correlation of the simulated FC (BOLD after the first 10 s) with each subject's FC, and
          fc_subjects; needs --bold, --dataset gw or hcp, and --duration of at least 16 s
   fcd    fcd: mean Kolmogorov-Smirnov distance of the simulated FCD to the subjects' (lower is better);
@@ -85,7 +86,10 @@ Relative paths are relative to the directory the command runs in.
   sigma_ou = 0.0
 
 Resuming: run the same command again. Batches already in the store are skipped, so a crash loses at most
-the batch in flight. A store holds one sweep: another sweep needs another --store.
+the batch in flight; --batch-size may differ (the store keeps its own chunking). A store holds one sweep: a
+rerun whose settings differ (model, grid, params, evaluation, duration, dt, seed, ...) is refused, naming what
+differs; another sweep needs another --store. Damaged batches (missing, truncated or edited chunks) are found
+by their checksums and recomputed. Batches another running process has claimed are left to it.
 Several processes (e.g. srun on a SLURM cluster): add --distributed; see docs/sweeps.md.
 """
 
@@ -230,12 +234,17 @@ def _sweep_settings(args):
     return cfg
 
 
-def _sweep_evaluator(kind, model, dataset):
+def _max_window_ms(cfg):
+    """The window of --evaluate max: the last second, or the whole run when it is shorter (said in the header)."""
+    return min(1000.0, cfg["duration"] * 1000.0)
+
+
+def _sweep_evaluator(kind, model, dataset, window_ms=1000.0):
     """The evaluator, the result the summary and the plot show, and whether higher or lower is better."""
     from ..explore import fc_fit, fcd_ks, trace, window_stats
 
     if kind == "max":
-        return window_stats(last_ms=1000.0), f"max_{model.default_output}", None
+        return window_stats(last_ms=window_ms), f"max_{model.default_output}", None
     if kind == "fc":
         return fc_fit(dataset, transient_ms=BOLD_TRANSIENT_MS), "fc", "highest"
     if kind == "fcd":
@@ -254,13 +263,16 @@ def run_sweep(cfg, *, distributed=False):
     model = get_model(cfg["model"])
     dataset = None if cfg["dataset"] == "none" else Dataset(cfg["dataset"])
     connectome = Connectome.single_node() if dataset is None else Connectome.from_dataset(dataset)
-    evaluate, shown, better = _sweep_evaluator(cfg["evaluate"], model, dataset)
+    evaluate, shown, better = _sweep_evaluator(cfg["evaluate"], model, dataset, _max_window_ms(cfg))
     grid = cfg["grid"]
     shape = " x ".join(f"{name} ({len(values)})" for name, values in grid.items())
     where = "one node" if dataset is None else f"{cfg['dataset']} ({connectome.n_nodes} regions)"
+    evaluation = cfg["evaluate"]
+    if evaluation == "max":
+        evaluation += f" (over the last {_max_window_ms(cfg):g} ms)"
     print(
         f"jaxbrain sweep: {model.name} on {where}, grid {shape}, {cfg['duration']:g} s per point, "
-        f"evaluate {cfg['evaluate']}, store {cfg['store']}",
+        f"evaluate {evaluation}, store {cfg['store']}",
         file=sys.stderr,
     )
     computed = []
@@ -354,5 +366,6 @@ def _sweep_command(args, parser):
             ) from None
     try:
         return run_sweep(cfg, distributed=args.distributed)
-    except ValueError as err:
+    except (ValueError, TypeError) as err:
+        # Refused resumes (another sweep's store), damaged stores and bad settings: the message, no traceback.
         raise SystemExit(f"jaxbrain: {err}") from None

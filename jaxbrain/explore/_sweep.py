@@ -20,10 +20,12 @@ import hashlib
 import json
 import math
 import os
+import shutil
 import sys
 import tempfile
 import time
 import warnings
+import weakref
 from typing import Any, NamedTuple
 
 import jax
@@ -31,13 +33,14 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 
+from .._resume import run_settings
 from ..integrate import delay_plan, simulate
 from ..integrate._simulate import _check_params
 from ..models import get_model
 from ..network import Connectome
 from ._evaluate import default, result_dims
 from ._space import ParameterSpace
-from ._store import SweepStore
+from ._store import SweepStore, _unstack
 
 CPU_MAX_BATCH = 64  # beyond ~64 members the batch's delay ring leaves the CPU caches (spec/performance.md §2.4)
 ACCELERATOR_MAX_BATCH = 8192
@@ -117,6 +120,16 @@ def sweep(
     space.check(model.Params._fields, f"model {model.name!r}")
     base = _check_params(model, params)
     connectome = Connectome.single_node() if connectome is None else connectome
+    if not isinstance(connectome, Connectome):
+        raise TypeError(f"connectome must be a jaxbrain Connectome; got {type(connectome).__name__}")
+    key = _check_key(key)
+    requested = None if batch_size is None else _count("batch_size", batch_size)
+    index = jax.process_index() if process_index is None else _count("process_index", process_index, minimum=0)
+    count = jax.process_count() if process_count is None else _count("process_count", process_count)
+    if index >= count:
+        raise ValueError(f"process_index must be < process_count ({count}); got {index}")
+    if on_batch is not None and not callable(on_batch):
+        raise TypeError(f"on_batch must be a function of the batch index (or None); got {type(on_batch).__name__}")
     n = connectome.n_nodes
     points = space.points({f: getattr(base, f) for f in base._fields})
     for name, values in points.items():
@@ -124,28 +137,18 @@ def sweep(
             raise ValueError(f"per-node values of {name!r} have {values.shape[1]} entries; the network has {n} nodes")
     n_points = space.n_points
     ev = evaluate if evaluate is not None else default(model, bold)
+    if not callable(ev):
+        raise TypeError(f"evaluate must be an evaluator, a function of the batched Result; got {type(ev).__name__}")
     if getattr(ev, "bold", False) and not bold:
         raise ValueError("the evaluation needs BOLD: pass bold=True")
     record = ev.outputs if getattr(ev, "outputs", None) is not None else (model.default_output,)
     dtype = jnp.dtype(dtype or (jnp.float64 if jax.config.jax_enable_x64 else jnp.float32))
-    settings = dict(
-        duration=float(duration),
-        dt=float(dt),
-        sampling_dt=None if sampling_dt is None else float(sampling_dt),
-        signalV=float(signalV),
-        bold=bool(bold),
-        chunksize=chunksize,
-        dtype=dtype.name,
+    # Handed to simulate as given: simulate checks them (the first trace below), before anything here divides.
+    run_args = dict(
+        duration=duration, dt=dt, sampling_dt=sampling_dt, signalV=signalV, bold=bold, chunksize=chunksize, dtype=dtype
     )
 
     devices = jax.local_devices() if shard else jax.local_devices()[:1]
-    if batch_size is None:
-        batch_size = _auto_batch_size(model, base, connectome, settings, record, devices[0])
-    batch_size = int(min(batch_size, n_points))
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1; got {batch_size}")
-    batch_size = len(devices) * math.ceil(batch_size / len(devices))
-    n_batches = math.ceil(n_points / batch_size)
     mesh = _batch_mesh(devices)
 
     def swept(rows):
@@ -166,49 +169,98 @@ def sweep(
             warnings.simplefilter("ignore", RuntimeWarning)
             res = simulate(
                 model, model.Params(**fields), connectome, key=keys, batched=True, outputs=record, progress=False,
-                **settings,
+                **run_args,
             )  # fmt: skip
-        return ev(res), res.ok
+        out = ev(res)
+        _check_evaluation(ev, out, len(keys))
+        return out, res.ok
 
+    # Point i's key depends on i alone, never on its batch or its place in one.
     point_keys = jax.vmap(lambda i: jr.fold_in(key, i))(jnp.arange(n_points, dtype=jnp.int32))
-    first_rows = _padded_rows(0, batch_size, n_points)
-    shapes, _ = jax.eval_shape(run, swept(first_rows), point_keys[first_rows])
+    # Tracing two points runs every check of simulate and of the evaluator (and gives the result shapes)
+    # before any batch is sized, stored or run.
+    probe = _padded_rows(np.arange(min(2, n_points)), 2)
+    shapes, _ = jax.eval_shape(run, swept(probe), point_keys[probe])
     results = {
         name: (tuple(s.shape[1:]), jnp.dtype(s.dtype).name, result_dims(ev, name, len(s.shape) - 1))
         for name, s in shapes.items()
     }
+    settings = dict(
+        duration=float(duration),
+        dt=float(dt),
+        sampling_dt=None if sampling_dt is None else float(sampling_dt),
+        signalV=float(signalV),
+        bold=bool(bold),
+        chunksize=None if chunksize is None else int(chunksize),
+        dtype=dtype.name,
+    )
+    fixed = {f: np.asarray(getattr(base, f)).tolist() for f in base._fields if f not in points}
     meta = {
         "model": model.name,
         "settings": settings,
-        "base_params": {f: np.asarray(getattr(base, f)).tolist() for f in base._fields if f not in points},
+        "base_params": fixed,
         "space": {"kind": space.kind, "names": space.parameterNames},
         "key": np.asarray(jr.key_data(key)).tolist(),
         "connectome_sha256": _connectome_digest(connectome),
         "evaluate": getattr(ev, "__qualname__", type(ev).__name__),
-        "batch_size": batch_size,
     }
-    path = store if store is not None else tempfile.mkdtemp(prefix="jaxbrain-sweep-")
-    st = SweepStore.open(os.fspath(path), points=points, results=results, batch_size=batch_size, meta=meta)
+    # Everything that determines the results (the batch size does not: see the module docstring).
+    identity = run_settings(
+        model=model.name,
+        base_params=fixed,
+        points=points,
+        evaluate=ev,
+        outputs=record,
+        settings=settings,
+        connectome=_connectome_digest(connectome),
+        key=key,
+    )
 
-    index = jax.process_index() if process_index is None else int(process_index)
-    count = jax.process_count() if process_count is None else int(process_count)
+    if requested is None:
+        wanted = _auto_batch_size(model, base, connectome, settings, record, devices[0])
+    else:
+        wanted = requested
+    new_batch = _device_multiple(min(wanted, n_points), len(devices))
+    temporary = store is None
+    path = tempfile.mkdtemp(prefix="jaxbrain-sweep-") if temporary else os.fspath(store)
+    try:
+        st = SweepStore.open(path, points=points, results=results, batch_size=new_batch, meta=meta, settings=identity)
+    except BaseException:
+        if temporary:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+    if temporary:
+        # Removed when the store is no longer used, and at the latest when the process exits.
+        weakref.finalize(st, shutil.rmtree, path, True)
+    # Computing: in the batch size asked for; left to itself, the store's own (results then match an
+    # uninterrupted run bit for bit) unless the free memory now asks for fewer points.
+    compute = new_batch if requested is not None else _device_multiple(min(wanted, st.batch_size), len(devices))
+
+    mine = [b for b in range(st.n_batches) if b % count == index]
     done = st.done()
-    mine = [b for b in range(n_batches) if b % count == index]
-    todo = [b for b in mine if not done[b]]
-    t0 = time.perf_counter()
-    for i, b in enumerate(todo):
-        rows = _padded_rows(b, batch_size, n_points)
-        n_real = min(batch_size, n_points - b * batch_size)
-        values, ok = run(swept(rows), _shard(point_keys[rows], mesh))
-        st.write_batch(b, {name: np.asarray(v)[:n_real] for name, v in values.items()}, np.asarray(ok)[:n_real])
-        if progress:
-            _report(i + 1, len(todo), (i + 1) * batch_size, time.perf_counter() - t0, len(mine) - len(todo))
-        if on_batch is not None:
-            on_batch(b)
+    damaged = st.verify([b for b in mine if done[b]])
+    if damaged:
+        warnings.warn(
+            f"{st._damage_text(damaged)}; recomputing them",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    todo = [b for b in mine if not done[b] or b in damaged]
+    others = _compute(st, todo, damaged, compute, run, swept, point_keys, mesh, progress, len(mine), on_batch)
+    if others:
+        holders = "; ".join(f"batch {b}: {_holder_text(st.claim_holder(b))}" for b in others[:5])
+        warnings.warn(
+            f"{len(others)} batch(es) of {st.path} are being computed by another process and were left to it "
+            f"({holders}). Run the sweep again once it has finished to read them; if no such process exists, "
+            f"delete {os.path.join(st.path, 'done', 'claims')}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
 
+    flat = st.to_xarray()
     grid = space.parameterNames if space.grid_shape is not None else None
-    dataset = st.to_xarray(grid=grid) if st.done().all() else st.to_xarray()
-    failed = _failed_points(st, points)
+    dataset = _unstack(flat, grid, st._point_specs) if grid is not None and bool(flat["done"].all()) else flat
+    failed = _failed_points(flat, points)
     if failed:
         shown = "; ".join(json.dumps(f) for f in failed[:5])
         more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
@@ -220,10 +272,131 @@ def sweep(
     return SweepResult(dataset, failed, st)
 
 
-def _padded_rows(batch, batch_size, n_points):
-    """Point indices of ``batch``, the last batch padded by repeating its last point (one compiled shape)."""
-    rows = np.arange(batch * batch_size, min((batch + 1) * batch_size, n_points))
-    return np.concatenate([rows, np.full(batch_size - len(rows), rows[-1])]).astype(np.int32)
+def _compute(st, todo, damaged, compute, run, swept, point_keys, mesh, progress, n_mine, on_batch):
+    """Compute and store the batches ``todo`` in runs of ``compute`` points; the batches others hold are returned.
+
+    Each store batch is claimed before its points are queued (and skipped when another live process holds
+    it, or finished it meanwhile), and written whole once all its points are computed; the claims are
+    released as their batches are written, and all of them on the way out.
+    """
+    size = st.batch_size
+    held, others = {}, []
+    queue = []  # point indices waiting for a compute run, in batch order
+    buffers = {}  # batch -> (values, ok, points still missing)
+    written = 0
+    t0 = time.perf_counter()
+
+    def run_queue(final):
+        nonlocal queue, written
+        while len(queue) >= compute or (final and queue):
+            rows, queue = np.asarray(queue[:compute]), queue[compute:]
+            padded = _padded_rows(rows, compute)
+            values, ok = run(swept(padded), _shard(point_keys[padded], mesh))
+            values = {name: np.asarray(v)[: len(rows)] for name, v in values.items()}
+            ok = np.asarray(ok)[: len(rows)]
+            for b in np.unique(rows // size):
+                mask = rows // size == b
+                out, flags, missing = buffers[b]
+                offsets = rows[mask] - b * size
+                for name, v in values.items():
+                    out[name][offsets] = v[mask]
+                flags[offsets] = ok[mask]
+                missing -= int(mask.sum())
+                buffers[b] = (out, flags, missing)
+                if missing == 0:
+                    st.write_batch(int(b), out, flags)
+                    del buffers[b]
+                    held.pop(int(b)).release()
+                    written += 1
+                    if progress:
+                        elapsed = time.perf_counter() - t0
+                        _report(written, len(todo), written * size, elapsed, n_mine - len(todo))
+                    if on_batch is not None:
+                        on_batch(int(b))
+
+    try:
+        for b in todo:
+            claim = st.claim(b)
+            if claim is None:
+                others.append(b)
+                continue
+            held[b] = claim
+            if b not in damaged and st.done()[b]:  # finished by another process since this one looked
+                held.pop(b).release()
+                continue
+            rows = np.arange(st.batch_rows(b).start, st.batch_rows(b).stop)
+            buffers[b] = (
+                {name: np.empty((len(rows), *spec["shape"]), spec["dtype"]) for name, spec in st._result_specs.items()},
+                np.zeros(len(rows), bool),
+                len(rows),
+            )
+            queue.extend(rows.tolist())
+            run_queue(final=False)
+        run_queue(final=True)
+    finally:
+        for claim in held.values():
+            claim.release()
+    return others
+
+
+def _holder_text(holder):
+    if not isinstance(holder, dict):
+        return "claim file unreadable"
+    return f"pid {holder.get('pid')} on {holder.get('host')}"
+
+
+def _check_key(key):
+    if not (hasattr(key, "dtype") and jnp.issubdtype(key.dtype, jax.dtypes.prng_key)):
+        raise TypeError(f"key must be one JAX PRNG key (jax.random.key(seed)); got {type(key).__name__}")
+    if jnp.ndim(key) != 0:
+        raise ValueError(f"key must be one key (point i uses fold_in(key, i)); got an array of shape {key.shape}")
+    return key
+
+
+def _count(name, value, minimum=1):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number; got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {value}")
+    return int(value)
+
+
+def _device_multiple(size, n_devices):
+    """``size`` rounded up to a multiple of the device count (each device gets the same share of a batch)."""
+    return n_devices * math.ceil(size / n_devices)
+
+
+def _check_evaluation(ev, out, batch):
+    """The evaluator returned what a store can hold: a dict name -> array with the batch as first axis."""
+    name = _evaluator_name(ev)
+    if not isinstance(out, dict) or not out:
+        got = f"an empty {type(out).__name__}" if isinstance(out, dict) else f"a {type(out).__name__}"
+        raise TypeError(
+            f"the evaluator {name} must return a dict name -> array (one row per point of the batch, e.g. "
+            f"{{'max_x': values}}); it returned {got}"
+        )
+    for key, value in out.items():
+        if not isinstance(key, str):
+            raise TypeError(f"the evaluator {name} must name its results with strings; got the key {key!r}")
+        shape = getattr(value, "shape", None)
+        if shape is None:
+            raise TypeError(f"the evaluator {name}: result {key!r} must be an array; got {type(value).__name__}")
+        if len(shape) == 0 or shape[0] != batch:
+            raise ValueError(
+                f"the evaluator {name}: result {key!r} has shape {tuple(shape)}; its first axis must be the "
+                f"batch's {batch} points (reduce each point, not across points)"
+            )
+
+
+def _evaluator_name(ev):
+    qualname = getattr(ev, "__qualname__", type(ev).__qualname__)
+    return f"{getattr(ev, '__module__', '')}.{qualname}".lstrip(".")
+
+
+def _padded_rows(rows, size):
+    """``rows`` padded to ``size`` by repeating the last one (one compiled shape for every run)."""
+    rows = np.asarray(rows, np.int32)
+    return np.concatenate([rows, np.full(size - len(rows), rows[-1], np.int32)])
 
 
 def _batch_mesh(devices):
@@ -282,13 +455,9 @@ def _connectome_digest(connectome):
     return h.hexdigest()
 
 
-def _failed_points(st, points):
-    ok = np.asarray(st.to_xarray()["ok"].values, bool)
-    done = st.done()
-    rows_done = np.zeros(st.n_points, bool)
-    for b in np.flatnonzero(done):
-        rows_done[st.batch_rows(b)] = True
-    bad = np.flatnonzero(rows_done & ~ok)
+def _failed_points(flat, points):
+    """The parameter values of every stored point whose run diverged (``flat``: the store's flat dataset)."""
+    bad = np.flatnonzero(np.asarray(flat["done"].values, bool) & ~np.asarray(flat["ok"].values, bool))
     return [{name: np.asarray(v[i]).tolist() for name, v in points.items()} for i in bad]
 
 

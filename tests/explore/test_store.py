@@ -100,7 +100,6 @@ def test_round_trip_and_resume(tmp_path):
         (lambda s: s["results"].update(power=((3,), "float64", ("node",))), "result 'power'"),
         (lambda s: s["results"].update(score=((1,), "float64", ("k",))), "result 'score'"),
         (lambda s: s["results"].pop("n_peaks"), "result 'n_peaks'"),
-        (lambda s: s.update(batch_size=5), "batch_size 4 stored, 5 given"),
         (lambda s: s["meta"].update(model="wc"), "meta differs in ['model']"),
     ],
 )
@@ -112,6 +111,13 @@ def test_reopening_a_different_sweep_raises(tmp_path, change, message):
     with pytest.raises(ValueError, match="holds a different sweep") as info:
         SweepStore.open(path, **other)
     assert str(path) in str(info.value) and message in str(info.value)
+
+
+def test_reopening_with_another_batch_size_keeps_the_stores_chunking(tmp_path):
+    path = tmp_path / "sweep.zarr"
+    SweepStore.open(path, **_sweep())
+    again = SweepStore.open(path, **{**_sweep(), "batch_size": 5})
+    assert again.batch_size == 4 and again.n_batches == 3
 
 
 def test_bad_inputs_raise(tmp_path):
