@@ -530,13 +530,13 @@ class AbstractNeurolibModel:
         if unknown:
             hint = _suggest(unknown[0], sorted(known))
             raise ValueError(f"unknown parameter name(s) {unknown} for {cls}{hint}")
-        cmat = _matrix('params["Cmat"]', p["Cmat"])
+        cmat = _matrix("params['Cmat']", p["Cmat"])
         n = cmat.shape[0]
         if isinstance(p["N"], (bool, np.bool_)) or not isinstance(p["N"], numbers.Integral):
-            raise TypeError(f'params["N"] must be an int (the number of nodes); got {type(p["N"]).__name__} {p["N"]!r}')
+            raise TypeError(f"params['N'] must be an int (the number of nodes); got {type(p['N']).__name__} {p['N']!r}")
         if int(p["N"]) != n:
             raise ValueError(
-                f'params["N"] is {p["N"]} but params["Cmat"] has {n} node(s) (shape {cmat.shape}); they must agree'
+                f"params['N'] is {p['N']} but params['Cmat'] has {n} node(s) (shape {cmat.shape}); they must agree"
             )
         for key in p:
             if key not in ("Cmat", "N"):
@@ -593,7 +593,7 @@ class AbstractNeurolibModel:
         dt, duration = float(p["dt"]), float(p["duration"])
         sampling_dt = None if p.get("sampling_dt") is None else float(p["sampling_dt"])
         if sampling_dt is not None and sampling_dt < dt:
-            raise ValueError(f'params["sampling_dt"] must be >= params["dt"] ({dt} ms); got {sampling_dt}')
+            raise ValueError(f"params['sampling_dt'] must be >= params['dt'] ({dt} ms); got {sampling_dt}")
         return dt, duration, sampling_dt
 
     def _core_params_and_inputs(self, n_steps, connectome, dt):
