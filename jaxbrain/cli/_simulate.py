@@ -6,7 +6,7 @@ import json
 import sys
 import time
 
-from ._common import BOLD_TRANSIENT_MS, _write_atomic
+from ._common import BOLD_TRANSIENT_MS, _write_atomic, make_output_folder
 
 # The README's whole-brain example: noisy Hopf oscillators just below the bifurcation (a < 0), strongly
 # coupled through the gw connectome. Chosen from a 24-point batched sweep over a, K_gl and sigma_ou
@@ -18,6 +18,37 @@ DEMO = {
     "params": {"a": -0.05, "w": 0.2, "K_gl": 2.0, "sigma_ou": 0.1},
     "signalV": 20.0,
 }
+
+
+def ignores_network(model):
+    """True when ``model.dfun`` never reads its network input (a single-node model such as the thalamus).
+
+    Read from the model itself: the traced derivative's computation does not use ``Inputs.coupling`` at all. A
+    model whose coupling only happens to vanish for some parameters (``K_gl = 0``) does read it.
+    """
+    import jax
+    import jax.numpy as jnp
+    import jax.random as jr
+
+    from ..models._base import Inputs
+
+    params = model.Params()
+    state = model.init_state(jr.key(0), 1, params)
+    n_coupled = len(model.coupled(state))
+    n_sums = n_coupled if model.network_sums is None else len(model.network_sums(jnp.ones((1, 1)))[1])
+
+    dtype = jax.tree.leaves(state)[0].dtype
+
+    def zeros(k):
+        return tuple(jnp.zeros((1,), dtype) for _ in range(k))
+
+    def derivative(coupling):
+        inputs = Inputs(coupling, zeros(len(model.noise_vars)), zeros(len(model.input_vars)), zeros(n_coupled))
+        return model.dfun(state, inputs, params)
+
+    jaxpr = jax.make_jaxpr(derivative)(zeros(n_sums)).jaxpr
+    read = {id(v) for eqn in jaxpr.eqns for v in eqn.invars} | {id(v) for v in jaxpr.outvars}
+    return not any(id(v) in read for v in jaxpr.invars)
 
 
 def _fc_fit(result, dataset):
@@ -64,19 +95,35 @@ def _figure(result, dataset, sim_fc, path):
     axes[2].set_xlabel("time (s)")
     axes[2].set_title(f"{result.model}: first 2 s, {min(4, out.shape[1])} regions")
     axes[2].legend(fontsize=7, loc="upper right")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    _write_atomic(path, lambda p: fig.savefig(p, format="png", dpi=110, bbox_inches="tight"))
     plt.close(fig)
 
 
 def run_simulation(model_name, dataset_name, duration_s, params, *, bold, out, signalV, dt, seed, sampling_dt):
+    """Simulate, then write ``result.nc`` (and with BOLD on a dataset ``fc_fit.json``, ``summary.png``) to ``out``.
+
+    ``dataset_name`` ``"none"`` is one uncoupled node. A model that ignores its network input (a single-node
+    model) on a dataset's connectome is refused: its regions would run side by side, uncoupled, and the
+    connectome would silently have no effect.
+    """
     import jax.random as jr
     import numpy as np
 
     from .. import Connectome, Dataset, get_model, simulate
 
     model = get_model(model_name)
-    dataset = Dataset(dataset_name)
-    connectome = Connectome.from_dataset(dataset)
+    if dataset_name == "none":
+        dataset, connectome = None, Connectome.single_node()
+    else:
+        dataset = Dataset(dataset_name)
+        if ignores_network(model):
+            raise ValueError(
+                f"model {model.name!r} is a single node: it ignores the network input, so the {dataset_name} "
+                f"connectome would have no effect (its {dataset.n_nodes} regions would run uncoupled); use "
+                "--dataset none"
+            )
+        connectome = Connectome.from_dataset(dataset)
+    make_output_folder(out)
     print(
         f"jaxbrain: {model.name} on {dataset_name} ({connectome.n_nodes} regions), {duration_s:g} s simulated, "
         f"dt {dt} ms, signalV {signalV} mm/ms, params {params or 'defaults'}",
@@ -101,12 +148,14 @@ def run_simulation(model_name, dataset_name, duration_s, params, *, bold, out, s
         print(result.divergence_report(), file=sys.stderr)
         return 1
     print(f"simulated in {elapsed:.1f} s wall", file=sys.stderr)
-    out.mkdir(parents=True, exist_ok=True)
     ds = result.xr()
     ds.attrs.update({"dataset": dataset_name, "dt_ms": dt, "signalV": signalV, "seed": seed})
     ds.attrs.update({f"param_{k}": float(np.asarray(v)) for k, v in zip(result.params._fields, result.params)})
     _write_atomic(out / "result.nc", lambda p: ds.to_netcdf(p, engine="scipy", format="NETCDF3_64BIT"))
     print(f"wrote {out / 'result.nc'}")
+    if bold and dataset is None:
+        print("--dataset none has no empirical FC; the BOLD is in result.nc")
+        return 0
     if bold:
         fit = _fc_fit(result, dataset)
         if fit is None:
