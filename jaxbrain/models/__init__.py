@@ -14,8 +14,13 @@ from . import rww as rww
 from . import thalamus as thalamus
 from . import wc as wc
 from . import ww as ww
+from ._base import NEGATIVE as NEGATIVE
+from ._base import NON_NEGATIVE as NON_NEGATIVE
+from ._base import POSITIVE as POSITIVE
 from ._base import Inputs as Inputs
 from ._base import NeuralMass as NeuralMass
+from ._base import Range as Range
+from ._base import valid_ranges as valid_ranges
 
 MODELS = {
     "aln": aln.model,

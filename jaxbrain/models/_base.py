@@ -8,8 +8,11 @@ and ``vmap``s over parameter sets unchanged. Time is in milliseconds throughout.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
+
+import numpy as np
 
 
 class Inputs(NamedTuple):
@@ -29,6 +32,50 @@ class Inputs(NamedTuple):
     noise: tuple[Any, ...]
     external: tuple[Any, ...]
     self_delayed: tuple[Any, ...] = ()
+
+
+class Range(NamedTuple):
+    """The valid values of one parameter: an interval, each end open or closed.
+
+    Used for what is physically invalid only (a negative time constant or noise strength), not for what
+    is merely unusual: the boundary refuses concrete values outside it before a run.
+    """
+
+    low: float = -math.inf
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = False
+
+    def contains(self, values):
+        """Elementwise: whether ``values`` (numpy) lie in the interval."""
+        above = values > self.low if self.low_open else values >= self.low
+        below = values < self.high if self.high_open else values <= self.high
+        return np.logical_and(above, below)
+
+    def describe(self):
+        """``"> 0"``, ``">= 0"``, ``"< 0"`` or ``"in (0, 1]"``."""
+        if math.isinf(self.high):
+            return f"{'>' if self.low_open else '>='} {self.low:g}"
+        if math.isinf(self.low):
+            return f"{'<' if self.high_open else '<='} {self.high:g}"
+        return f"in {'(' if self.low_open else '['}{self.low:g}, {self.high:g}{')' if self.high_open else ']'}"
+
+
+POSITIVE = Range(0.0, low_open=True)  # time constants, capacitances, rate constants
+NON_NEGATIVE = Range(0.0)  # noise strengths, conductances, counts, delays
+NEGATIVE = Range(high=0.0, high_open=True)  # inhibitory synaptic strengths
+
+
+def valid_ranges(**ranges):
+    """A model's parameter ranges, as the ``(name, Range)`` pairs :class:`NeuralMass` carries (hashable, since the
+    bundle is a static argument of the jitted chunk). The protocol fields every model has are included:
+    ``tau_ou > 0`` and ``sigma_ou >= 0``.
+
+    Example:
+        >>> dict(valid_ranges(tau=POSITIVE))["sigma_ou"].describe()
+        '>= 0'
+    """
+    return tuple({"tau_ou": POSITIVE, "sigma_ou": NON_NEGATIVE, **ranges}.items())
 
 
 def _unchanged(x):
@@ -86,6 +133,9 @@ class NeuralMass(NamedTuple):
         n_state_noise: number of normals ``state_noise`` takes per node and step.
         noise_scale: ``params -> value``; the run draws noise unless this is exactly zero
             (default: ``sigma_ou``).
+        param_ranges: ``(name, Range)`` pairs (:func:`valid_ranges`): the physically valid values of those
+            parameters; :func:`jaxbrain.simulate` refuses concrete values outside them. Default: the
+            protocol fields' ranges (``tau_ou > 0``, ``sigma_ou >= 0``).
     """
 
     name: str
@@ -109,3 +159,4 @@ class NeuralMass(NamedTuple):
     state_noise: Callable | None = None
     n_state_noise: int = 0
     noise_scale: Callable = _sigma_ou
+    param_ranges: tuple = valid_ranges()

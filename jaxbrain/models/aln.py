@@ -46,7 +46,7 @@ import numpy as np
 
 from ..network import additive
 from ._aln_table import lookup
-from ._base import NeuralMass
+from ._base import NEGATIVE, NON_NEGATIVE, POSITIVE, NeuralMass, valid_ranges
 
 
 class Params(NamedTuple):
@@ -80,6 +80,35 @@ class Params(NamedTuple):
     gL: float = 10.0  # leak conductance, nS
     tau_ou: float = 5.0  # OU time constant, ms
     sigma_ou: float = 0.0  # OU noise strength, mV/ms/sqrt(ms)
+
+
+# The physically valid values (the boundary refuses concrete values outside them); tau_ou > 0, sigma_ou >= 0 included.
+PARAM_RANGES = valid_ranges(
+    tau_se=POSITIVE,
+    tau_si=POSITIVE,
+    tauA=POSITIVE,
+    C=POSITIVE,
+    gL=POSITIVE,
+    de=NON_NEGATIVE,
+    di=NON_NEGATIVE,
+    Ke=NON_NEGATIVE,
+    Ki=NON_NEGATIVE,
+    Ke_gl=NON_NEGATIVE,
+    sigmae_ext=NON_NEGATIVE,
+    sigmai_ext=NON_NEGATIVE,
+    c_gl=NON_NEGATIVE,
+    cee=NON_NEGATIVE,
+    cie=NON_NEGATIVE,
+    cei=NON_NEGATIVE,
+    cii=NON_NEGATIVE,
+    # Excitatory amplitudes divide the PSC scaling, inhibitory ones enter as |J|: a sign flip or 0 is invalid.
+    Jee_max=POSITIVE,
+    Jie_max=POSITIVE,
+    Jei_max=NEGATIVE,
+    Jii_max=NEGATIVE,
+    a=NON_NEGATIVE,
+    b=NON_NEGATIVE,
+)
 
 
 class State(NamedTuple):
@@ -246,4 +275,5 @@ model = NeuralMass(
     algebraic=("rates_exc", "rates_inh"),
     network_sums=network_sums,
     self_delays=lambda p: (p.de, p.di),
+    param_ranges=PARAM_RANGES,
 )

@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import jax.random as jr
 
 from ..network import diffusive
-from ._base import NeuralMass
+from ._base import NeuralMass, valid_ranges
 
 
 class Params(NamedTuple):
@@ -35,6 +35,10 @@ class Params(NamedTuple):
     y_ou_mean: float = 0.0  # mean of the OU input to y, 1/ms
     tau_ou: float = 5.0  # OU time constant, ms
     sigma_ou: float = 0.0  # OU noise strength, 1/ms/sqrt(ms)
+
+
+# The physically valid values (the boundary refuses concrete values outside them); tau_ou > 0, sigma_ou >= 0 included.
+PARAM_RANGES = valid_ranges()
 
 
 class State(NamedTuple):
@@ -74,4 +78,5 @@ model = NeuralMass(
     output_vars=("x", "y"),
     default_output="x",
     bold_input=lambda x: (x + 1.0) * 4.0,
+    param_ranges=PARAM_RANGES,
 )

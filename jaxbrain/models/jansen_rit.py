@@ -54,7 +54,7 @@ import jax.numpy as jnp
 import jax.random as jr
 
 from ..network import additive
-from ._base import NeuralMass
+from ._base import NON_NEGATIVE, POSITIVE, NeuralMass, valid_ranges
 
 
 class Params(NamedTuple):
@@ -77,6 +77,22 @@ class Params(NamedTuple):
     p_ou_mean: float = 0.0  # mean of the OU input added to p, 1/ms
     tau_ou: float = 5.0  # OU time constant, ms
     sigma_ou: float = 0.0  # OU noise strength, 1/ms/sqrt(ms)
+
+
+# The physically valid values (the boundary refuses concrete values outside them); tau_ou > 0, sigma_ou >= 0 included.
+PARAM_RANGES = valid_ranges(
+    A=NON_NEGATIVE,
+    B=NON_NEGATIVE,
+    a=POSITIVE,
+    b=POSITIVE,
+    C=NON_NEGATIVE,
+    c1=NON_NEGATIVE,
+    c2=NON_NEGATIVE,
+    c3=NON_NEGATIVE,
+    c4=NON_NEGATIVE,
+    e0=NON_NEGATIVE,
+    r=NON_NEGATIVE,
+)
 
 
 class State(NamedTuple):
@@ -148,4 +164,5 @@ model = NeuralMass(
     default_output="v",
     bold_input=lambda v: 1000.0 * firing_rate(v),
     project=project,
+    param_ranges=PARAM_RANGES,
 )

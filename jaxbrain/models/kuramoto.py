@@ -35,7 +35,7 @@ from typing import NamedTuple
 import jax.numpy as jnp
 import jax.random as jr
 
-from ._base import NeuralMass
+from ._base import NeuralMass, valid_ranges
 
 
 class Params(NamedTuple):
@@ -45,6 +45,10 @@ class Params(NamedTuple):
     K_gl: float = 2.0  # global coupling strength k (divided by N), rad/ms
     tau_ou: float = 5.0  # OU time constant, ms
     sigma_ou: float = 0.0  # OU noise strength, rad/ms/sqrt(ms)
+
+
+# The physically valid values (the boundary refuses concrete values outside them); tau_ou > 0, sigma_ou >= 0 included.
+PARAM_RANGES = valid_ranges()
 
 
 class State(NamedTuple):
@@ -100,4 +104,5 @@ model = NeuralMass(
     output_vars=("theta",),
     default_output="theta",
     project=project,
+    param_ranges=PARAM_RANGES,
 )

@@ -56,7 +56,7 @@ import jax.random as jr
 import numpy as np
 
 from ..network import additive
-from ._base import NeuralMass
+from ._base import NON_NEGATIVE, POSITIVE, NeuralMass, valid_ranges
 
 
 class Params(NamedTuple):
@@ -72,6 +72,10 @@ class Params(NamedTuple):
     V_ou_mean: float = 0.0  # mean of the OU input to V (dimensionless)
     tau_ou: float = 5.0  # OU time constant, ms
     sigma_ou: float = 0.0  # OU noise strength, units of the channel / sqrt(ms)
+
+
+# The physically valid values (the boundary refuses concrete values outside them); tau_ou > 0, sigma_ou >= 0 included.
+PARAM_RANGES = valid_ranges(tau=POSITIVE, Delta=NON_NEGATIVE)
 
 
 class State(NamedTuple):
@@ -154,4 +158,5 @@ model = NeuralMass(
     output_vars=("r", "V"),
     default_output="r",
     project=project,
+    param_ranges=PARAM_RANGES,
 )

@@ -54,7 +54,7 @@ import jax.random as jr
 import numpy as np
 
 from ..network import additive
-from ._base import NeuralMass
+from ._base import NON_NEGATIVE, POSITIVE, NeuralMass, valid_ranges
 
 _PER_MS = 1e-3  # Hz → 1/ms; d (ms) × rate (Hz) → dimensionless
 
@@ -84,6 +84,12 @@ class Params(NamedTuple):
     S_i_ou_mean: float = 0.0  # mean of the OU input to dS_I/dt, 1/ms
     tau_ou: float = 5.0  # OU time constant, ms
     sigma_ou: float = 0.0  # OU noise strength, 1/ms/sqrt(ms)
+
+
+# The physically valid values (the boundary refuses concrete values outside them); tau_ou > 0, sigma_ou >= 0 included.
+PARAM_RANGES = valid_ranges(
+    tau_e=POSITIVE, tau_i=POSITIVE, d_e=POSITIVE, d_i=POSITIVE, gamma_e=NON_NEGATIVE, gamma_i=NON_NEGATIVE
+)
 
 
 class State(NamedTuple):
@@ -209,4 +215,5 @@ model = NeuralMass(
     output_vars=("r_e", "r_i", "S_e", "S_i"),
     default_output="S_e",
     algebraic=("r_e", "r_i"),
+    param_ranges=PARAM_RANGES,
 )

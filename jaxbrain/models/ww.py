@@ -33,7 +33,7 @@ import jax.numpy as jnp
 import jax.random as jr
 
 from ..network import additive
-from ._base import NeuralMass
+from ._base import NON_NEGATIVE, POSITIVE, NeuralMass, valid_ranges
 
 
 class Params(NamedTuple):
@@ -60,6 +60,12 @@ class Params(NamedTuple):
     inh_ou_mean: float = 0.0  # mean of the OU input to s_I, 1/ms
     tau_ou: float = 5.0  # OU time constant, ms
     sigma_ou: float = 0.0  # OU noise strength, 1/ms/sqrt(ms)
+
+
+# The physically valid values (the boundary refuses concrete values outside them); tau_ou > 0, sigma_ou >= 0 included.
+PARAM_RANGES = valid_ranges(
+    tau_exc=POSITIVE, tau_inh=POSITIVE, d_exc=POSITIVE, d_inh=POSITIVE, gamma_exc=NON_NEGATIVE
+)
 
 
 class State(NamedTuple):
@@ -120,4 +126,5 @@ model = NeuralMass(
     output_vars=("r_exc", "r_inh", "se", "si"),
     default_output="r_exc",
     algebraic=("r_exc", "r_inh"),
+    param_ranges=PARAM_RANGES,
 )

@@ -193,7 +193,7 @@ def test_local_delay_shifts_the_response(key):
 
 
 def test_local_delays_must_be_concrete_and_non_negative(key):
-    with pytest.raises(ValueError, match="local delays must be >= 0"):
+    with pytest.raises(ValueError, match="parameter 'de' of model 'aln' must be >= 0"):
         simulate(aln.model, aln.Params(de=-1.0), key=key, duration=1.0)
 
     def loss(de):
