@@ -6,8 +6,22 @@ A sweep runs the points of a :class:`ParameterSpace` in batches through the nati
 store is the sweep's memory: running the same sweep again skips the batches already written, so a
 crash loses at most the batch in flight.
 
-Reproducibility: point ``i`` is simulated with ``fold_in(key, i)``, so its result does not depend on the
-batch size, the number of devices or processes, or on being resumed.
+Resuming: the store keeps the canonical settings of everything that determines the results (model, the fixed
+parameters, every point's values, the evaluator with the values it closes over, such as ``last_ms``, the
+recorded outputs, duration, dt, sampling_dt, signalV, bold, chunksize, dtype, a digest of the connectome, the
+key and the package version; :func:`jaxbrain._resume.run_settings`). A rerun whose settings differ is refused
+with a ``ValueError`` naming what differs. The batch size is not part of it: the store's chunking along
+"point" is fixed when it is created, and a resume computes in whatever batch size it is given (or, left to
+choose, the store's, unless the free memory now asks for fewer points), packing the missing batches' points
+into runs and writing each store batch whole. Each finished batch carries a checksum; a resume verifies every
+done batch of its share and recomputes the damaged ones, with a warning naming them. Before computing a batch a
+process claims it (a lock file with its pid and host, see :meth:`SweepStore.claim`); a batch claimed by
+another live process is left to it, so a sweep started twice on one store computes each batch once.
+
+Reproducibility: point ``i`` is simulated with ``fold_in(key, i)``, whatever batch it is in and wherever in
+that batch. With the same batch size (the same compiled program) a point's result is bit-identical whether the
+sweep ran at once or was resumed; with another batch size, device count or process count it agrees to a few
+ulps of the dtype (another compiled program may round differently), not necessarily bit for bit.
 
 Scale: the batch axis is sharded over all local devices (``jax.sharding``); with several processes
 (``jax.distributed.initialize()``, one per host) process ``p`` of ``P`` runs batches ``p, p + P, …`` on its
@@ -99,9 +113,12 @@ def sweep(
         evaluate: an evaluator (see :mod:`jaxbrain.explore`); default: the default output's trace, and
             the BOLD when ``bold=True``.
         store: directory of the result store (zarr). Running the same sweep with the same store resumes
-            it; a store holding another sweep raises ``ValueError``. Default: a new temporary directory.
-        batch_size: points per batch (default: from the free memory, at most 64 on CPU); rounded up to a
-            multiple of the local device count.
+            it; a store holding another sweep raises ``ValueError`` naming what differs. Default: a new
+            temporary directory, removed once the returned result's store is no longer referenced (at the
+            latest when the process exits).
+        batch_size: points per compiled run (default: from the free memory, at most 64 on CPU, and at most
+            the store's batch size when resuming); rounded up to a multiple of the local device count. A new
+            store is chunked by it; an existing store keeps its own chunking, whatever is given here.
         duration, dt, sampling_dt, signalV, bold, chunksize, dtype: as for :func:`jaxbrain.simulate`.
         progress: print batches done, simulations per second and the ETA to stderr.
         shard: shard each batch over all local devices.
