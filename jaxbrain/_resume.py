@@ -199,10 +199,14 @@ def differences(stored, current, prefix=""):
             if nested:
                 out.extend(nested)
                 continue
+        items = {}
         if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and len(out) < 20:
-            # Item by item, so that e.g. a learning rate deep in a chain of optax transforms is named and shown.
             items = {f"{name}[{i}]": (x, y) for i, (x, y) in enumerate(zip(a, b)) if x != y}
-            out.extend(differences({k: x for k, (x, _) in items.items()}, {k: y for k, (_, y) in items.items()}, prefix))
+        if any(isinstance(x, (dict, list)) for pair in items.values() for x in pair):
+            # A list of descriptions (e.g. a chain of optax transforms) item by item, so that a learning rate deep
+            # in it is named and shown; a list of numbers is shown whole.
+            stored_items = {k: x for k, (x, _) in items.items()}
+            out.extend(differences(stored_items, {k: y for k, (_, y) in items.items()}, prefix))
             continue
         out.append(f"{prefix}{name}: stored {_short(a)}, now {_short(b)}")
     return out

@@ -144,3 +144,41 @@ def test_bad_config_files_exit_2(text, message, tmp_path, capsys):
         cli.main(["fit", "--config", str(config)])
     assert info.value.code == 2
     assert re.search(message, capsys.readouterr().err)
+
+
+def _text_state(out_dir):
+    (out_dir / "fit_state.npz").write_text("not a state\n")
+
+
+def _foreign_state(out_dir):
+    from jaxbrain import _resume
+
+    arrays = {"leaf0": np.zeros(1), "history": np.zeros((1, 1))}
+    _resume.save_checked(out_dir / "fit_state.npz", arrays, {"settings": {"model": "wc"}, "steps_done": 1, "leaves": 1})
+
+
+def _locked_state(out_dir):
+    import socket
+
+    lock = {"pid": 4321, "host": f"not-{socket.gethostname()}"}
+    (out_dir / "fit_state.npz.lock").write_text(json.dumps(lock))
+
+
+@pytest.mark.parametrize(
+    ("prepare", "message"),
+    [
+        (_text_state, "fit_state.npz is not a readable jaxbrain fit checkpoint"),
+        (_foreign_state, 'fit_state.npz belongs to another fit and cannot be resumed by this one. What differs: '),
+        (_foreign_state, 'model: stored "wc", now "hopf"'),
+        (_locked_state, "fit_state.npz.lock is held by pid 4321 on not-"),
+    ],
+)
+def test_a_damaged_foreign_or_locked_state_stops_before_fitting(prepare, message, tmp_path, capsys):
+    # fit() checks the saved state (and takes its lock) before anything is compiled: these stop at once.
+    out_dir = tmp_path / "fit"
+    out_dir.mkdir()
+    prepare(out_dir)
+    with pytest.raises(SystemExit) as info:
+        cli.main(["fit", *ARGS, "--steps", "2", "--out", str(out_dir)])
+    assert message in capsys.readouterr().err + str(info.value.code)
+    assert not (out_dir / "fit.json").exists()  # no record claims the state for this fit

@@ -5,6 +5,8 @@ Most cases are refused before anything is simulated; the loss cases are refused 
 
 import os
 import re
+import shutil
+import tempfile
 
 import jax.numpy as jnp
 import jax.random as jr
@@ -33,10 +35,13 @@ def _fit(params=None, fit_params=("K_gl",), connectome=None, loss=_mean_x2, **kw
 
 
 def _unwritable_folder():
-    folder = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"jaxbrain-readonly-{os.getpid()}")
-    os.makedirs(folder, exist_ok=True)
+    folder = tempfile.mkdtemp()
     os.chmod(folder, 0o500)
-    return _fit(checkpoint_path=os.path.join(folder, "fit.npz"))
+    try:
+        return _fit(checkpoint_path=os.path.join(folder, "fit.npz"))
+    finally:
+        os.chmod(folder, 0o700)
+        shutil.rmtree(folder)
 
 
 def _folder_as_checkpoint():
@@ -85,40 +90,47 @@ CASES = [
                  "starts['K_gl'] must have a leading axis of the starts", id="starts-scalar"),
     pytest.param(lambda: _fit(starts={"K_gl": np.zeros(0)}), ValueError,
                  "starts['K_gl'] must have a leading axis of the starts", id="starts-empty"),
-    pytest.param(lambda: _fit(fit_params=("K_gl", "a"), starts={"K_gl": np.array([0.5]), "a": np.array([0.1, 0.2])}),
-                 ValueError, "all starts need one leading size (the number of starts); got {'K_gl': 1, 'a': 2}",
+    pytest.param(lambda: _fit(fit_params=("K_gl", "a"),
+                              starts={"K_gl": np.array([0.5]), "a": np.array([0.1, 0.2])}), ValueError,
+                 "all starts need one leading size (the number of starts); got {'K_gl': 1, 'a': 2}",
                  id="starts-sizes-differ"),
     pytest.param(lambda: _fit(starts={"K_gl": ["low"]}), TypeError, "starts['K_gl'] must be a real-valued array",
                  id="starts-strings"),
     # optimizer.
     pytest.param(lambda: _fit(optimizer="adamm"), ValueError,
-                 "optimizer 'adamm' is not the name of an optax optimiser; valid: ['adabelief'", id="optimizer-bad-name"),
+                 "optimizer 'adamm' is not the name of an optax optimiser; valid: ['adabelief'",
+                 id="optimizer-bad-name"),
     pytest.param(lambda: _fit(optimizer="lbfgs"), ValueError, "optimizer 'lbfgs' is not the name of an optax",
                  id="optimizer-lbfgs-needs-the-loss"),
     pytest.param(lambda: _fit(optimizer=0.05), TypeError,
                  "optimizer must be an optax.GradientTransformation (e.g. optax.adam(0.01)), the name of an optax "
-                 "optimiser (e.g. 'adam', made with the learning rate 0.05) or None; got float", id="optimizer-number"),
+                 "optimiser (e.g. 'adam', made with the learning rate 0.05) or None; got float",
+                 id="optimizer-number"),
     pytest.param(lambda: _fit(optimizer=optax.adam), TypeError, "optimizer must be an optax.GradientTransformation",
                  id="optimizer-uncalled-factory"),
     # The loss.
     pytest.param(lambda: _fit(loss=lambda res: jnp.mean(res.outputs["x"], axis=0)), ValueError,
                  "must return a scalar (a single number); it returned shape (1,)", id="loss-not-scalar"),
-    pytest.param(lambda: _fit(loss=lambda res: {"loss": 0.0}), TypeError, "must return a real scalar; it returned dict",
-                 id="loss-dict"),
+    pytest.param(lambda: _fit(loss=lambda res: {"loss": 0.0}), TypeError,
+                 "must return a real scalar; it returned dict", id="loss-dict"),
     pytest.param(lambda: _fit(loss=lambda res: jnp.sum(res.outputs["x"] > 0)), TypeError,
                  "must return a real floating-point scalar; it returned int", id="loss-int"),
     pytest.param(lambda: _fit({"K_gl": 0.5}, loss=lambda res: jnp.nan * jnp.mean(res.outputs["x"])), ValueError,
-                 "the loss is [nan] at the start values (start 0: K_gl=0.5): not finite at any start", id="loss-nan"),
-    pytest.param(lambda: _fit(starts={"K_gl": np.array([0.2, 0.4])}, loss=lambda res: jnp.inf + jnp.mean(res.outputs["x"])),
-                 ValueError, "the loss is [inf, inf] at the start values (start 0: K_gl=0.2; start 1: K_gl=0.4)",
+                 "the loss is [nan] at the start values (start 0: K_gl=0.5): not finite at any start",
+                 id="loss-nan"),
+    pytest.param(lambda: _fit(starts={"K_gl": np.array([0.2, 0.4])},
+                              loss=lambda res: jnp.inf + jnp.mean(res.outputs["x"])), ValueError,
+                 "the loss is [inf, inf] at the start values (start 0: K_gl=0.2; start 1: K_gl=0.4)",
                  id="loss-inf-every-start"),
     pytest.param(lambda: _fit(loss="fc_rmse"), TypeError, "loss must be a function result -> scalar; got str",
                  id="loss-string"),
     # checkpoint_path.
     pytest.param(lambda: _fit(checkpoint_path="/nonexistent-jaxbrain-folder/fit.npz"), ValueError,
-                 "its folder '/nonexistent-jaxbrain-folder' does not exist; create it first", id="checkpoint-no-folder"),
+                 "its folder '/nonexistent-jaxbrain-folder' does not exist; create it first",
+                 id="checkpoint-no-folder"),
     pytest.param(_folder_as_checkpoint, ValueError, "is a folder; give a file in it", id="checkpoint-is-folder"),
-    pytest.param(lambda: _fit(checkpoint_path=3), TypeError, "checkpoint_path must be a file path", id="checkpoint-int"),
+    pytest.param(lambda: _fit(checkpoint_path=3), TypeError, "checkpoint_path must be a file path",
+                 id="checkpoint-int"),
     pytest.param(_unwritable_folder, ValueError, "is not writable", id="checkpoint-folder-read-only",
                  marks=pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")),
     # Counts, key, names, callback.
@@ -136,7 +148,8 @@ CASES = [
     pytest.param(lambda: _fit(fit_params=("K_gl", "K_gl")), ValueError, "fit_params names ['K_gl'] more than once",
                  id="fit-params-twice"),
     pytest.param(lambda: _fit(fit_params={"K_gl"}), TypeError,
-                 "fit_params must be a list of parameter names or a dict name -> bijection; got set", id="fit-params-set"),
+                 "fit_params must be a list of parameter names or a dict name -> bijection; got set",
+                 id="fit-params-set"),
     pytest.param(lambda: _fit(fit_params=("nope",)), ValueError, "unknown parameter name(s) ['nope'] for model 'hopf'",
                  id="fit-params-unknown"),
     pytest.param(lambda: _fit(fit_params={"K_gl": (0.0, 5.0)}), TypeError,
