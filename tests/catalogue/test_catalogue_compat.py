@@ -112,7 +112,8 @@ CASES = [
     pytest.param(lambda: _run_with(lengthMat=np.ones((2, 2))), ValueError,
                  "params['lengthMat'] must have the shape of Cmat (3, 3)", id="lengthmat-shape"),  # fmt: skip
     # params given whole.
-    pytest.param(lambda: _without("dt"), ValueError, "HopfModel.params is missing the key(s) ['dt']", id="params-no-dt"),
+    pytest.param(lambda: _without("dt"), ValueError, "HopfModel.params is missing the key(s) ['dt']",
+                 id="params-no-dt"),  # fmt: skip
     pytest.param(lambda: _without("K_gl"), ValueError, "missing the key(s) ['K_gl']", id="params-no-k-gl"),
     pytest.param(lambda: HopfModel(params=[("dt", 0.1)]), TypeError, "params must be a dict", id="params-list"),
     pytest.param(lambda: HopfModel(params=dict(HopfModel().params), Cmat=np.ones((2, 2))), ValueError,
