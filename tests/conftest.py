@@ -1,6 +1,20 @@
 """Test configuration: float64 for reference parity, strict promotion, a shared key.
 
 x64 is process-global and must be switched on before any array exists, so it is set here at import.
+
+Comparing floating-point results (the rule every test follows; see also tests/README.md):
+
+- Exact equality (`assert_array_equal`, `==`) only where it is guaranteed on every CPU: the same compiled
+  program called twice with the same inputs (determinism, a resume that reruns the identical program),
+  integers and booleans, shapes, values that are copied rather than computed (io round trips, stored
+  points), NumPy arithmetic on both sides, and results that are exact in any evaluation order (sums of
+  small integers, a product with an exact 0).
+- Two differently compiled programs (jit vs eager, `grad` vs forward, batched vs single, another batch
+  size or chunk size, vmap vs loop, other shapes, fused vs separate) may round differently: XLA picks
+  fusions, FMA contraction and vector widths per program and per CPU (AVX2 vs AVX-512), so they agree
+  only to a few ulps. Compare them with `assert_close_ulps` (a few ulps of the dtype) or, for a long
+  trajectory where rounding differences accumulate, with an explicit rtol/atol justified by the dtype,
+  and say why in a comment. Or make both sides the same compiled program and say so.
 """
 
 import os
@@ -36,6 +50,33 @@ def golden():
     """neurolib master outputs (noise off) with the initial values that produced them."""
     with np.load(DATA / "neurolib_golden.npz") as f:
         return dict(f)
+
+
+def assert_close_ulps(actual, expected, ulps=4, *, dtype=None):
+    """Element-wise |actual - expected| <= ulps * spacing(max(|actual|, |expected|)) in ``dtype`` (default: the
+    arrays' own floating dtype; the coarser of the two when they differ).
+
+    For results of differently compiled programs, which may round differently in the last bits (see the module
+    docstring). Values that are NaN or infinite must match exactly (same positions, same infinities).
+    """
+    a, e = np.asarray(actual), np.asarray(expected)
+    assert a.shape == e.shape or e.ndim == 0, f"shapes differ: {a.shape} vs {e.shape}"
+    if dtype is None:
+        kinds = [x.dtype for x in (a, e) if np.issubdtype(x.dtype, np.floating)]
+        dtype = min(kinds, key=lambda d: np.finfo(d).bits) if kinds else np.float64
+    a, e = a.astype(np.float64), np.broadcast_to(e, a.shape).astype(np.float64)
+    finite = np.isfinite(a) & np.isfinite(e)
+    np.testing.assert_array_equal(a[~finite], e[~finite], err_msg="non-finite values differ")
+    scale = np.maximum(np.abs(a[finite]), np.abs(e[finite])).astype(dtype)
+    # spacing(0) is the smallest subnormal: two programs agreeing on 0 up to rounding of a tiny term still pass.
+    limit = ulps * np.spacing(scale).astype(np.float64)
+    err = np.abs(a[finite] - e[finite])
+    if err.size and np.any(err > limit):
+        worst = int(np.argmax(err / np.maximum(limit, np.finfo(np.float64).tiny)))
+        raise AssertionError(
+            f"not within {ulps} ulps ({np.dtype(dtype).name}): {int(np.sum(err > limit))} of {err.size} differ, "
+            f"worst {err[worst]:.3g} at value {scale[worst]:.6g} (limit {limit[worst]:.3g})"
+        )
 
 
 def tree_allclose(a, b, *, rtol, atol):

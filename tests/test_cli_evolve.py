@@ -95,6 +95,7 @@ def test_evolve_writes_its_outputs_resumes_and_reads_a_config(tmp_path, capsys):
     assert "evolve: 4 generations (1 now)" in out
     more = load(out_dir / "evolution.npz")
     assert more.params.shape == (32, 2) and more.population.shape == (4, 8)
+    # The stored generations are kept as they were (copied, not recomputed).
     np.testing.assert_array_equal(more.params[:24], first.params)
     np.testing.assert_array_equal(more.fitness[:24], first.fitness)
     np.testing.assert_array_equal(more.population[:3], first.population)

@@ -77,6 +77,7 @@ def test_toml_config_is_the_same_sweep(tmp_path, capsys):
     config.write_text(TOML.format(duration=0.05, store=(tmp_path / "toml.zarr").as_posix()))
     status, out, _ = _sweep(["--config", str(config)], capsys)
     assert status == 0 and "computed 2 batch(es) now" in out
+    # The same settings and the same fixed batch size run the same compiled program: bit-identical.
     xr.testing.assert_identical(_load(tmp_path / "toml.zarr"), _load(store))
 
     # Flags override the file: with the command line's duration and store it is the first sweep, resumed.

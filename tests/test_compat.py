@@ -159,7 +159,8 @@ def test_sampling_dt():
     m.params["sampling_dt"] = 10.0
     m.run()
     assert m.x.shape == (1, 10)
-    np.testing.assert_array_equal(m.x, full.x[:, ::100])
+    # The subsampled run is another program than the full one: float64 agreement, not bit equality.
+    np.testing.assert_allclose(m.x, full.x[:, ::100], rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(m.t, full.t[::100], rtol=1e-12, atol=0)
 
 

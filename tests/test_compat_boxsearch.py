@@ -120,6 +120,7 @@ def test_shape_changing_parameter_runs_point_by_point(tmp_path):
     search.run()
     search.loadResults()
     assert (tmp_path / "loop.runs" / "run_00000001.npz").is_file() and not (tmp_path / "loop.zarr").exists()
+    # The run-by-run path calls model.run() for each point: the same program as the run alone, so bit-identical.
     for i, speed in enumerate([5.0, 20.0]):
         np.testing.assert_array_equal(search.results[i]["x"], _single_run(model, signalV=speed).run().x)
 

@@ -16,7 +16,7 @@ class Result(NamedTuple):
         t_bold: ``(time_bold,)`` BOLD sample times in ms (empty without BOLD).
         bold: ``(time_bold, node)`` BOLD (``(batch, time_bold, node)`` when batched) or ``None``.
         final: the :class:`~jaxbrain.integrate.SimState` after the last step; pass it as
-            ``initial=`` to continue the run exactly.
+            ``initial=`` to continue the run where it stopped.
         ok: ``True`` where the run stayed finite and bounded (per batch member when batched).
         labels: region names.
         model: model name.

@@ -79,8 +79,8 @@ def fractional_read_plan(lengths, signalV, dt, ring_len, weights):
     The delay $d_{ij} = \ell_{ij} / v / \Delta t$ steps lies between the columns ``⌊d⌋`` and ``⌊d⌋ + 1``
     steps back; the read is $(1 - f)\,x(k-1-⌊d⌋) + f\,x(k-2-⌊d⌋)$ with $f = d - ⌊d⌋$, so the coupling is a
     continuous, piecewise-linear function of the conduction speed and its gradient with respect to ``signalV``
-    exists (rounded delays are piecewise constant in it: gradient 0). At whole-step delays it equals the
-    rounded read. Both taps are packed as ``2N`` sources per target, for the per-step gather of
+    exists (rounded delays are piecewise constant in it: gradient 0). At whole-step delays it is the
+    rounded read (to rounding). Both taps are packed as ``2N`` sources per target, for the per-step gather of
     ``integrate/_scan.py``.
 
     Args:

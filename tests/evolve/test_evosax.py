@@ -28,7 +28,8 @@ def test_cma_es_circle_direction_and_resume(tmp_path):
     assert "CMA_ES" in res.meta["config"]["evosax"]
     assert res.stats()["best_so_far"][-1] > res.stats()["best_so_far"][0]
 
-    # The same objective minimised (weight −1) is the same search: evosax is told the same numbers.
+    # The same objective minimised (weight −1) is the same search: evosax is told the same numbers (the same
+    # jitted `distance`, negated exactly), so the runs are bit-identical.
     minimised = evolve(distance, SPACE, key=jr.key(0), weights=(-1.0,), **SETTINGS)
     np.testing.assert_array_equal(minimised.params, res.params)
 

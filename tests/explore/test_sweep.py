@@ -67,8 +67,10 @@ def test_results_do_not_depend_on_the_batch_size(tmp_path, key):
               progress=False, params=hopf.Params(sigma_ou=0.05), **SETTINGS).dataset
         for b in (1, 4, 6)
     ]  # fmt: skip
+    # Each batch size is its own compiled program, which may round differently (one value in the last bit is
+    # typical): the results agree to float64 rounding over the 600 steps, not bit for bit.
     for other in runs[1:]:
-        np.testing.assert_array_equal(other["x"].values, runs[0]["x"].values)
+        np.testing.assert_allclose(other["x"].values, runs[0]["x"].values, rtol=1e-12, atol=1e-12)
 
 
 def test_per_node_values_and_sequence(tmp_path, key):
@@ -168,6 +170,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     assert int(partial["done"].sum()) == 3  # batches 0, 1, 2 were stored before the kill
     resumed = _run_script({"store": str(tmp_path / "resumed"), "batch": 1})
     assert resumed.returncode == 0, resumed.stderr
+    # The resume reruns the same batch-1 program for the missing batches: bit-identical.
     xr.testing.assert_identical(_load(tmp_path / "resumed"), _load(tmp_path / "whole"))
 
 
@@ -179,7 +182,8 @@ def test_sharded_equals_unsharded_and_processes_share_a_store(tmp_path):
     single = _run_script({"store": str(tmp_path / "single"), "batch": 4, "shard": False})
     assert single.returncode == 0, single.stderr
     a, b = _load(tmp_path / "sharded"), _load(tmp_path / "single")
-    np.testing.assert_array_equal(a["x"].values, b["x"].values)
+    # One member per device is another program than four on one device: float64 rounding, not bit equality.
+    np.testing.assert_allclose(a["x"].values, b["x"].values, rtol=1e-12, atol=1e-12)
     # Two processes, each its own share of the batches, writing one store at the same time.
     procs = [
         _run_script({"store": str(tmp_path / "shared"), "batch": 1, "index": i, "count": 2}, wait=False)
@@ -190,6 +194,7 @@ def test_sharded_equals_unsharded_and_processes_share_a_store(tmp_path):
         assert p.returncode == 0, err
     one = _run_script({"store": str(tmp_path / "one"), "batch": 1})
     assert one.returncode == 0, one.stderr
+    # Both ran the same batch-1 program on the same inputs: bit-identical.
     xr.testing.assert_identical(_load(tmp_path / "shared"), _load(tmp_path / "one"))
 
 

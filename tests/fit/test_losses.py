@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from conftest import assert_close_ulps
 from scipy import signal
 
 from jaxbrain.fit import _losses
@@ -73,11 +74,25 @@ def _check_finite_gradient_with_constant_node(loss, x):
 def test_fc_losses_zero_for_identical():
     ts = _randn(0, (40, 5))
     target = fc(ts)
+    # `fc` alone and the FC inside each jitted loss are different programs, which may round differently
+    # (an Intel CPU differed by one ulp): the losses are 0 to a few float64 ulps of the FC's scale 1, not exactly.
     assert abs(float(fc_correlation_loss(ts, target))) < 1e-14
-    assert float(fc_rmse(ts, target)) == 0.0
-    # Gradients at the optimum are finite (0 for the RMSE, whose square root is not differentiable at 0).
+    assert 0.0 <= float(fc_rmse(ts, target)) < 1e-14
+    # Gradients at (or within rounding of) the optimum are finite.
     assert np.all(np.isfinite(jax.jit(jax.grad(fc_correlation_loss))(ts, target)))
-    np.testing.assert_array_equal(jax.jit(jax.grad(fc_rmse))(ts, target), 0.0)
+    assert np.all(np.isfinite(jax.jit(jax.grad(fc_rmse))(ts, target)))
+
+
+def test_fc_rmse_gradient_is_zero_at_an_exact_optimum():
+    # Orthogonal +-1 columns (Hadamard rows 1-4 of 8) plus an offset: centring, the covariances (all 0) and so
+    # every off-diagonal FC entry are exact in any evaluation order, so the FC equals the identity target
+    # bit for bit on every CPU, the RMSE is exactly 0, and its square root's gradient there is taken as 0, not NaN.
+    h = np.array([[1.0]])
+    for _ in range(3):
+        h = np.block([[h, h], [h, -h]])
+    ts = 3.0 + h[:, 1:5]
+    assert float(fc_rmse(ts, np.eye(4))) == 0.0
+    np.testing.assert_array_equal(jax.jit(jax.grad(fc_rmse))(ts, np.eye(4)), 0.0)
 
 
 def test_fc_correlation_loss_known_values():
@@ -199,7 +214,8 @@ def test_fcd_ks_smooth_target_forms_and_zero(bold):
     values = target[np.triu_indices(target.shape[0], k=1)]
     assert abs(float(fcd_ks_smooth(bold, target))) < 1e-15
     sim = _noisy(bold, 0.5, 32)
-    np.testing.assert_allclose(fcd_ks_smooth(sim, target), fcd_ks_smooth(sim, values), rtol=1e-15)
+    # Two programs (the matrix form extracts the triangle inside): equal up to float64 rounding, not bit for bit.
+    assert_close_ulps(fcd_ks_smooth(sim, target), fcd_ks_smooth(sim, values), ulps=16)
 
 
 def test_fcd_ks_smooth_errors(bold):

@@ -45,9 +45,9 @@ def test_time_grid(base):
     np.testing.assert_allclose(full.t, (np.arange(3000) + 1) * 0.1, rtol=1e-13, atol=0)
     assert sub.outputs["x"].shape == (300, 20)
     np.testing.assert_allclose(sub.t, 0.1 + np.arange(300) * 1.0, rtol=1e-13, atol=0)
-    np.testing.assert_array_equal(sub.t, full.t[::10])
-    for name in ("x", "y"):
-        np.testing.assert_array_equal(sub.outputs[name], full.outputs[name][::10])
+    np.testing.assert_array_equal(sub.t, full.t[::10])  # NumPy arithmetic on both sides
+    # Two programs (subsampled, and full with BOLD) may round differently: float64 agreement, not bit equality.
+    assert tree_allclose(sub.outputs, {k: v[::10] for k, v in full.outputs.items()}, rtol=1e-12, atol=1e-12)
 
 
 def test_duration_rounding(key):
@@ -239,8 +239,10 @@ def test_shared_key_gives_common_random_numbers(net20):
     Ks = jnp.array([0.2, 0.2, 0.9, 0.9])
     res = simulate(hopf.model, NOISY._replace(K_gl=Ks), net20, key=jr.key(9), duration=50.0, batched=True)
     x = np.asarray(res.outputs["x"])
-    np.testing.assert_array_equal(x[0], x[1])
-    np.testing.assert_array_equal(x[2], x[3])
+    # Members of one batch sit in different vector lanes, which need not round alike: the same noise shows as
+    # agreement to float64 rounding (different noise differs by ~0.1).
+    np.testing.assert_allclose(x[0], x[1], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(x[2], x[3], rtol=1e-12, atol=1e-12)
     assert not np.allclose(x[0], x[2])
     single = simulate(hopf.model, NOISY._replace(K_gl=0.9), net20, key=jr.key(9), duration=50.0)
     np.testing.assert_allclose(x[2], single.outputs["x"], rtol=1e-12, atol=1e-12)

@@ -48,8 +48,10 @@ def test_alpha_rhythm_at_standard_input(key):
     # The fixed point at this input exists but is unstable: the trajectory keeps away from it.
     (rest,) = _fixed_point(jr_model.Params())
     assert np.min(np.abs(v - rest[0])) < 0.5 and np.max(np.abs(v - rest[0])) > 1.0
-    # The output v is exactly y1 − y2 (project resets it after every step).
-    np.testing.assert_array_equal(res.outputs["v"], res.outputs["y1"] - res.outputs["y2"])
+    # The output v is y1 − y2 (project resets it after every step). Inside the compiled step XLA may recompute
+    # y1 and y2 per fusion, rounding differently, so this holds to a few ulps of y1 and y2, not bit for bit.
+    y1, y2 = np.asarray(res.outputs["y1"]), np.asarray(res.outputs["y2"])
+    assert np.all(np.abs(np.asarray(res.outputs["v"]) - (y1 - y2)) <= 4 * np.spacing(np.maximum(abs(y1), abs(y2))))
 
 
 def test_low_input_converges_to_the_analytic_fixed_point(key):

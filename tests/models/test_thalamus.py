@@ -4,6 +4,7 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 import pytest
+from conftest import assert_close_ulps
 
 from jaxbrain import Connectome, simulate
 from jaxbrain.models import Inputs, thalamus
@@ -73,7 +74,8 @@ def test_noise_changes_the_run_and_is_reproducible(golden):
     assert not np.allclose(a.outputs["V_t"], c.outputs["V_t"], rtol=1e-6, atol=0)
     assert bool(a.ok) and bool(c.ok)
     # The noise enters through the TCR excitatory synapse only; TRN feels it later, through Q_t.
-    assert np.array_equal(a.outputs["V_r"][:2], quiet.outputs["V_r"][:2])
+    # (Compared to a few ulps: the runs with and without noise need not be the same compiled program.)
+    assert_close_ulps(a.outputs["V_r"][:2], quiet.outputs["V_r"][:2])
     # With d_phi = 0 the key does not matter.
     np.testing.assert_array_equal(_run(None, init, jr.key(2)).outputs["Q_t"], quiet.outputs["Q_t"])
 
