@@ -62,13 +62,17 @@ def main(argv=None):
         "--grid", action="append", metavar="NAME=SPEC", help="swept parameter: NAME=START:STOP:NUM or NAME=V1,V2,..."
     )
     swp.add_argument("--param", action="append", metavar="NAME=VALUE", help="fixed model parameter (repeatable)")
-    swp.add_argument("--duration", type=finite_float, help=f"simulated time per point in SECONDS (default {d['duration']:g})")
+    swp.add_argument(
+        "--duration", type=finite_float, help=f"simulated time per point in SECONDS (default {d['duration']:g})"
+    )
     swp.add_argument("--evaluate", help="what to keep of each run: max, fc, fcd or trace (default max; see below)")
     swp.add_argument("--store", help=f"result store directory; rerun to resume (default {d['store']})")
     swp.add_argument("--batch-size", type=int, help="points per batch (default: from the free memory)")
     swp.add_argument("--bold", action=argparse.BooleanOptionalAction, help="simulate BOLD (fc and fcd need it)")
     swp.add_argument("--dt", type=finite_float, help=f"integration step in ms (default {d['dt']:g})")
-    swp.add_argument("--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {d['sampling_dt']:g})")
+    swp.add_argument(
+        "--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {d['sampling_dt']:g})"
+    )
     swp.add_argument("--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {d['signalV']:g})")
     swp.add_argument("--seed", type=int, help=f"PRNG seed (default {d['seed']})")
     swp.add_argument("--plot", metavar="PNG", help="write a map of the result over the first two grid parameters")
@@ -107,8 +111,12 @@ def main(argv=None):
     ftp.add_argument(
         "--transient", type=finite_float, help="SECONDS dropped from the start before the FC (default: see below)"
     )
-    ftp.add_argument("--duration", type=finite_float, help=f"simulated time per step in SECONDS (default {f['duration']:g})")
-    ftp.add_argument("--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {f['sampling_dt']:g})")
+    ftp.add_argument(
+        "--duration", type=finite_float, help=f"simulated time per step in SECONDS (default {f['duration']:g})"
+    )
+    ftp.add_argument(
+        "--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {f['sampling_dt']:g})"
+    )
     ftp.add_argument("--dt", type=finite_float, help=f"integration step in ms (default {f['dt']:g})")
     ftp.add_argument("--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {f['signalV']:g})")
     ftp.add_argument(
@@ -158,7 +166,9 @@ def main(argv=None):
     evo.add_argument(
         "--duration", type=finite_float, help=f"simulated time per individual in SECONDS (default {e['duration']:g})"
     )
-    evo.add_argument("--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {e['sampling_dt']:g})")
+    evo.add_argument(
+        "--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {e['sampling_dt']:g})"
+    )
     evo.add_argument("--dt", type=finite_float, help=f"integration step in ms (default {e['dt']:g})")
     evo.add_argument("--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {e['signalV']:g})")
     evo.add_argument("--seed", type=int, help=f"PRNG seed of the evolution and the noise (default {e['seed']})")

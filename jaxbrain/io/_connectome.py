@@ -537,7 +537,8 @@ def read_tvb_zip(path, *, allow_negative_weights=False) -> TVBConnectivity:
             if member is None:
                 return None
             where = f"{path}:{member}"
-            arr = _check_vector(names[0], _text_array(_read_member(archive, member, path, budget), where, 1), n, where, columns)
+            text = _read_member(archive, member, path, budget)
+            arr = _check_vector(names[0], _text_array(text, where, 1), n, where, columns)
             return arr.astype(dtype) if dtype is not None else arr
 
         cortical = optional(("cortical",), dtype=bool)

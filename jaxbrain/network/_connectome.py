@@ -16,7 +16,8 @@ def _as_matrix(name, value, n=None):
             raise TypeError
         arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a numeric array; got a {type(value).__name__} with non-numeric entries") from None
+        got = type(value).__name__
+        raise TypeError(f"{name} must be a numeric array; got a {got} with non-numeric entries") from None
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         raise ValueError(f"{name} must be a square 2-D array [to, from]; got shape {arr.shape}")
     if arr.shape[0] == 0:

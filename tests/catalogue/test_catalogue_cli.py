@@ -60,7 +60,7 @@ CASES = [
     pytest.param(
         lambda: _cli("simulate", "--sampling-dt", "0.05"), CliExit, "must be >= --dt (0.1 ms)", id="sampling-below-dt"
     ),
-    pytest.param(lambda: _cli("simulate", "--signalV", "nan"), CliExit, "--signalV: must be a finite", id="signalV-nan"),
+    pytest.param(lambda: _cli("simulate", "--signalV", "nan"), CliExit, "--signalV: must be a finite", id="v-nan"),
     pytest.param(lambda: _cli("simulate", "--seed", "-1"), CliExit, SIM + "--seed must be a whole number", id="seed"),
     pytest.param(lambda: _cli("simulate", "--seed", "1.5"), CliExit, "invalid int value: '1.5'", id="seed-float"),
     pytest.param(lambda: _cli("simulate", "--param", "K_gl=nan"), CliExit, "needs a finite number", id="param-nan"),

