@@ -299,8 +299,15 @@ def load_connectome(
     - ``.npy``: one ``(N, N)`` weight matrix.
     - ``.csv``/``.tsv``/``.txt``/``.dat``: one matrix as delimited text (delimiter sniffed among ``, ; tab |``,
       else whitespace), optionally with a header row and/or a first column of region names; ``#``/``%`` lines are
-      comments.
+      comments. The first row is a header when a cell after its first is not a number. Without a label column
+      the header names each column exactly once; with one it holds the names, or a corner cell and then the
+      names, and must name the regions as the first column does. Any other count is refused (never shifted).
     - ``.zip``: a TVB connectivity zip (see :func:`read_tvb_zip`).
+
+    Region names from a file or ``labels=`` must be distinct; ``labels`` is a sequence of strings (a single
+    string is refused, not split into characters). Zip containers (``.zip``, ``.npz``) may inflate to at most
+    :data:`MAX_UNZIPPED_BYTES` (2 GiB) in all, and no large member more than :data:`MAX_COMPRESSION_RATIO`-fold:
+    a decompression bomb is refused from its declared sizes before anything is inflated.
 
     Args:
         path: the file.
@@ -481,7 +488,9 @@ def read_tvb_zip(path, *, allow_negative_weights=False) -> TVBConnectivity:
 
     Raises:
         ValueError: not a zip, a required member missing (the message lists the members), malformed or
-            mismatched arrays, negative entries, NaN.
+            mismatched arrays, negative entries, NaN, repeated region labels, or members that declare or
+            inflate to more than :data:`MAX_UNZIPPED_BYTES` (a decompression bomb; reads are bounded, so a
+            header that lies about its size is caught too).
 
     References:
         Sanz Leon et al. (2013) The Virtual Brain: a simulator of primate brain network dynamics, Front
