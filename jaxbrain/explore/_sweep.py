@@ -48,7 +48,7 @@ import jax.random as jr
 import numpy as np
 
 from .._resume import run_settings
-from ..integrate import delay_plan, simulate
+from ..integrate import estimate_bytes, memory_limit, simulate
 from ..integrate._simulate import _check_params
 from ..models import get_model
 from ..network import Connectome
@@ -433,36 +433,14 @@ def _shard(tree, mesh):
 
 
 def _auto_batch_size(model, base, connectome, settings, record, device):
-    """Points per batch that fit in a quarter of the free memory (at most 64 on CPU)."""
-    _, _, ring_len = delay_plan(model, base, connectome, settings["signalV"], settings["dt"])
-    n = connectome.n_nodes
-    itemsize = jnp.dtype(settings["dtype"]).itemsize
-    steps = round(settings["duration"] / settings["dt"])
-    every = round((settings["sampling_dt"] or settings["dt"]) / settings["dt"])
-    per_member = itemsize * (
-        2 * ring_len * n * 4  # the doubled delay ring
-        + n * n * 8  # gathered delayed values of one step or block
-        + (steps // every) * n * len(record)  # recorded outputs
-        + (len(model.State._fields) + 8) * n  # state, OU and Balloon variables
-    )
-    if device.platform == "cpu":
-        free, cap = _host_free_bytes(), CPU_MAX_BATCH
-    else:
-        stats = device.memory_stats() or {}
-        free = stats.get("bytes_limit", 2**33) - stats.get("bytes_in_use", 0)
-        cap = ACCELERATOR_MAX_BATCH
-    return int(max(1, min(cap, free // 4 // max(per_member, 1))))
+    """Points per batch that fit in a quarter of the memory free on ``device`` (at most 64 on CPU).
 
-
-def _host_free_bytes():
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 2**32
+    One member's size is the simulator's own estimate (:func:`jaxbrain.integrate.estimate_bytes`, which counts
+    the run's fixed parts too, so the batch errs on the small side).
+    """
+    per_member = estimate_bytes(model, base, connectome, outputs=record, **settings)
+    cap = CPU_MAX_BATCH if device.platform == "cpu" else ACCELERATOR_MAX_BATCH
+    return int(max(1, min(cap, memory_limit(device) // 4 // max(per_member, 1))))
 
 
 def _connectome_digest(connectome):

@@ -75,7 +75,8 @@ def _call(fn):
 
 CASES = [
     pytest.param(_array_evaluator, TypeError, "must return a dict name -> array", id="evaluator-returns-array"),
-    pytest.param(_across_points_evaluator, ValueError, "its first axis must be the batch's", id="evaluator-reduces-batch"),
+    pytest.param(_across_points_evaluator, ValueError, "its first axis must be the batch's",
+                 id="evaluator-reduces-batch"),  # fmt: skip
     pytest.param(lambda: _sweep(evaluate=evaluator(lambda res: {})), TypeError, "it returned an empty dict",
                  id="evaluator-returns-empty"),  # fmt: skip
     pytest.param(lambda: _sweep(evaluate=evaluator(lambda res: {1: res.outputs["x"][:, 0, 0]})), TypeError,
@@ -89,7 +90,8 @@ CASES = [
     pytest.param(lambda: window_stats(last_ms="1s"), TypeError, "last_ms must be a number", id="window-string"),
     pytest.param(lambda: window_stats(output=["x"]), TypeError, "output must be the name", id="window-output-list"),
     pytest.param(lambda: trace("x", every=0), ValueError, "trace: every must be", id="trace-every-zero"),
-    pytest.param(lambda: trace("x", every=1.5), TypeError, "trace: every must be a whole number", id="trace-every-float"),
+    pytest.param(lambda: trace("x", every=1.5), TypeError, "trace: every must be a whole number",
+                 id="trace-every-float"),  # fmt: skip
     pytest.param(lambda: fc_fit(Dataset("gw"), transient_ms=-1.0), ValueError, "transient_ms must be",
                  id="fc-fit-negative-transient"),  # fmt: skip
     pytest.param(lambda: fcd_ks(Dataset("gw"), window_size=1), ValueError, "window_size must be",
