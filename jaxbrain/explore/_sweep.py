@@ -20,8 +20,8 @@ another live process is left to it, so a sweep started twice on one store comput
 
 Reproducibility: point ``i`` is simulated with ``fold_in(key, i)``, whatever batch it is in and wherever in
 that batch. With the same batch size (the same compiled program) a point's result is bit-identical whether the
-sweep ran at once or was resumed; with another batch size, device count or process count it agrees to a few
-ulps of the dtype (another compiled program may round differently), not necessarily bit for bit.
+sweep ran at once or was resumed; with another batch size, device count or process count it agrees to rounding
+(another compiled program may round differently; a run accumulates it), not necessarily bit for bit.
 
 Scale: the batch axis is sharded over all local devices (``jax.sharding``); with several processes
 (``jax.distributed.initialize()``, one per host) process ``p`` of ``P`` runs batches ``p, p + P, …`` on its
