@@ -67,8 +67,8 @@ def test_results_do_not_depend_on_the_batch_size(tmp_path, key):
               progress=False, params=hopf.Params(sigma_ou=0.05), **SETTINGS).dataset
         for b in (1, 4, 6)
     ]  # fmt: skip
-    # Each batch size is its own compiled program, which may round differently (one value in the last bit is
-    # typical): the results agree to float64 rounding over the 600 steps, not bit for bit.
+    # Each batch size is its own compiled program, which may round differently in the last bits: the results
+    # agree to float64 rounding accumulated over the 600 steps, not bit for bit.
     for other in runs[1:]:
         np.testing.assert_allclose(other["x"].values, runs[0]["x"].values, rtol=1e-12, atol=1e-12)
 
