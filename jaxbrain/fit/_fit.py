@@ -4,9 +4,10 @@ The fitted parameters live in an unconstrained space (each through its bijection
 for a coupling gain), the loss is a function of the simulation's :class:`Result`, and with noise on it is
 averaged over several noise realisations (a ``vmap`` over keys). Each optimisation step is one jitted
 ``value_and_grad`` through the whole simulation with checkpointed chunks (``simulate(checkpoint=True)``),
-so gradient memory grows with the number of chunks, not steps. Several starting points are optimised at
-once with ``vmap`` (one compilation) and the best is kept. Progress can be written to disk after every step
-and a fit resumes from it after a crash.
+so gradient memory grows with the number of chunks, not steps; a step that cannot fit in memory is refused
+before anything is compiled. Several starting points are optimised at once with ``vmap`` (one compilation)
+and the best finite one is kept. Progress can be written to disk after every step, with the settings of the
+fit it belongs to and a checksum, and the same fit resumes from it after a crash (see ``checkpoint_path``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ import optax
 
 from .._resume import RunLock, run_settings
 from ..integrate import simulate
-from ..integrate._simulate import _check_params
+from ..integrate._memory import ADVICE, check_memory, run_parts
+from ..integrate._simulate import _check_params, plan_size
 from ..models import get_model
 from ..network import max_delay_steps
 from . import _checkpoint
@@ -88,7 +90,8 @@ def fit(
             (e.g. strictly between an ``Interval``'s bounds).
         optimizer: an ``optax.GradientTransformation``, or the name of one of optax's optimisers (``"adam"``,
             ``"sgd"``, ``"rmsprop"``…), made with the learning rate 0.05; default ``optax.adam(0.05)``.
-        steps: optimisation steps (of the whole fit: a resumed fit does the ones still missing).
+        steps: optimisation steps (of the whole fit: a resumed fit does the ones still missing; a saved state
+            with more steps is returned as it is).
         checkpoint_path: ``.npz`` file where the state is saved after every step (its folder must exist). An
             existing one is resumed only by the same fit: the same model, parameters and bijections, loss (its
             code and the values it uses), optimiser and its settings, starts, key, ``n_keys``, connectome,
@@ -140,6 +143,7 @@ def fit(
     raw0 = {name: _unconstrained_starts(name, fit_params[name], values, origin) for name, values in starts.items()}
     if origin == "starts":
         _check_starts_are_params(model, base, starts)
+    _check_fit_memory(model, base, connectome, starts, n_keys, simulate_kwargs)
 
     def objective(raw):
         values = constrain(fit_params, raw)
@@ -362,6 +366,23 @@ def _check_starts_are_params(model, base, starts):
             _check_params(model, base._replace(**values))
         except ValueError as err:
             raise ValueError(f"start {i} of starts= ({_starts_text(starts, [i])}): {err}") from None
+
+
+def _check_fit_memory(model, base, connectome, starts, n_keys, simulate_kwargs):
+    """Refuse, before anything is compiled, a gradient step that cannot fit in memory: one run's forward and
+    backward pass (as :func:`simulate` sizes it) for each of the ``starts x n_keys`` runs of a step."""
+    first = {name: v[0] for name, v in starts.items()}
+    run = {name: first.pop(name) for name in RUN_SETTINGS if name in first}
+    size = plan_size(model, base._replace(**first), connectome, **run, **simulate_kwargs)
+    n_starts = len(next(iter(starts.values())))
+    parts = {part: n_starts * n_keys * nbytes for part, nbytes in run_parts(size, gradient=True).items()}
+    largest = max(parts, key=parts.get)
+    check_memory(
+        sum(parts.values()),
+        f"a gradient step of this fit ({n_starts} start(s) x {n_keys} noise realisation(s))",
+        parts=parts,
+        advice=f"{ADVICE[largest]}; or fit fewer starts or noise realisations (n_keys) at once",
+    )
 
 
 def _unconstrained_starts(name, bijection, values, origin):

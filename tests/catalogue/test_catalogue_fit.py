@@ -133,6 +133,9 @@ CASES = [
                  id="checkpoint-int"),
     pytest.param(_unwritable_folder, ValueError, "is not writable", id="checkpoint-folder-read-only",
                  marks=pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")),
+    # A gradient step that cannot fit in memory: refused before anything is compiled, with the numbers.
+    pytest.param(lambda: _fit(duration=1e9, checkpoint=False, n_keys=4), ValueError,
+                 "a gradient step of this fit (1 start(s) x 4 noise realisation(s)) needs about", id="fit-too-large"),
     # Counts, key, names, callback.
     pytest.param(lambda: _fit(steps=0), ValueError, "steps must be a positive int; got 0", id="steps-zero"),
     pytest.param(lambda: _fit(steps=2.5), TypeError, "steps must be a positive int; got 2.5 (float)", id="steps-float"),
