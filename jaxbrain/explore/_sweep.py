@@ -48,7 +48,7 @@ import jax.random as jr
 import numpy as np
 
 from .._resume import run_settings
-from ..integrate import estimate_bytes, memory_limit, simulate
+from ..integrate import check_memory, estimate_bytes, memory_limit, simulate
 from ..integrate._simulate import _check_params
 from ..models import get_model
 from ..network import Connectome
@@ -238,6 +238,13 @@ def sweep(
     else:
         wanted = requested
     new_batch = _device_multiple(min(wanted, n_points), len(devices))
+    if requested is not None:
+        # Before a store is made or anything runs: a batch that cannot fit is refused with the numbers.
+        size = _device_multiple(min(requested, n_points), len(devices))
+        batch_bytes = _batch_bytes(model, base, connectome, settings, record, points, size)
+        check_memory(
+            batch_bytes, f"a sweep batch of {size} points", device=devices[0], advice="pass a smaller batch_size"
+        )
     temporary = store is None
     path = tempfile.mkdtemp(prefix="jaxbrain-sweep-") if temporary else os.fspath(store)
     try:
@@ -441,6 +448,15 @@ def _auto_batch_size(model, base, connectome, settings, record, device):
     per_member = estimate_bytes(model, base, connectome, outputs=record, **settings)
     cap = CPU_MAX_BATCH if device.platform == "cpu" else ACCELERATOR_MAX_BATCH
     return int(max(1, min(cap, memory_limit(device) // 4 // max(per_member, 1))))
+
+
+def _batch_bytes(model, base, connectome, settings, record, points, size):
+    """The simulator's estimate of one batch of ``size`` points (the swept values at their first point's)."""
+    fields = base._asdict()
+    for name, values in points.items():
+        first = np.asarray(values[:1], np.float64)
+        fields[name] = np.broadcast_to(first if first.ndim == 2 else first[:, None], (size, connectome.n_nodes))
+    return estimate_bytes(model, model.Params(**fields), connectome, outputs=record, batched=True, **settings)
 
 
 def _connectome_digest(connectome):

@@ -100,6 +100,9 @@ CASES = [
     pytest.param(lambda: _sweep(duration=0.0), ValueError, "duration must be a positive number", id="duration-zero"),
     pytest.param(lambda: _sweep(sampling_dt=0.0), ValueError, "sampling_dt must be", id="sampling-dt-zero"),
     pytest.param(lambda: _sweep(batch_size=0), ValueError, "batch_size must be >= 1", id="batch-size-zero"),
+    pytest.param(lambda: _sweep(space=ParameterSpace({"a": np.linspace(0.0, 1.0, 100_000)}), batch_size=100_000,
+                                duration=1e5, sampling_dt=0.1),
+                 ValueError, "a sweep batch of 100000 points needs about", id="batch-too-large-for-memory"),  # fmt: skip
     pytest.param(lambda: _sweep(batch_size=2.5), TypeError, "batch_size must be a whole number", id="batch-size-float"),
     pytest.param(lambda: _sweep(process_index=2, process_count=2), ValueError, "process_index must be < process_count",
                  id="process-index-too-large"),  # fmt: skip
