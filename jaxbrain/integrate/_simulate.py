@@ -657,6 +657,17 @@ def simulate(
         A :class:`Result` with ``outputs[name]`` ``(time, node)`` (``(batch, time, node)`` when
         batched), ``t`` (ms), ``bold``/``t_bold`` when ``bold=True``, ``final`` and ``ok``.
 
+    Raises:
+        TypeError, ValueError: before anything runs, for any argument that is not what is described above,
+            each naming the argument: run settings must be real, finite numbers (Python or numpy scalars,
+            0-d arrays; never bools or strings), switches ``True``/``False``, ``dtype`` a floating dtype,
+            ``outputs`` a sequence of names (not a string), ``initial``/``history`` this model's State (or a
+            dict of its fields), start values finite and below the divergence bound 1e20, and concrete
+            parameters real, finite and inside the model's declared ``param_ranges`` (e.g. time constants
+            > 0, ``sigma_ou`` >= 0). A run whose estimated memory (:func:`~jaxbrain.integrate.estimate_bytes`:
+            recorded outputs, delay buffer, inputs, ...) exceeds what the device has free is refused with both
+            numbers, also inside ``jit`` (shapes are static); so is a delay too long for the delay buffer.
+
     Example:
         >>> import jax.random as jr
         >>> from jaxbrain import simulate, models
