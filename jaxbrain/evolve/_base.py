@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools as ft
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -23,8 +22,10 @@ class Algorithm(NamedTuple):
             individual, the population slots of its two parents (``-1``: none, a random newcomer or a sample).
         tell: ``(key, state, genomes, wfitness, ids) -> state`` once the batch is evaluated.
         population: ``state -> (genomes (P, G), wfitness (P, M), ids (P,))``, the current population.
-        config: JSON-able description of the settings (operators, hyper-parameters) that identify the algorithm
-            in a checkpoint.
+        no_nan: ``state -> {name: array}``, the parts of a state that never hold NaN (checked when a checkpoint is
+            resumed: a NaN there means a damaged or crafted file); ``None``: every leaf.
+        config: the settings (operators, hyper-parameters) that identify the algorithm in a checkpoint, as
+            :func:`jaxbrain._resume.canonical` describes them (functions by code and the values they close over).
     """
 
     name: str
@@ -35,14 +36,5 @@ class Algorithm(NamedTuple):
     tell: Callable
     population: Callable
     config: dict
+    no_nan: Callable | None = None
 
-
-def describe(fn):
-    """A stable text description of an operator or setting (for checkpoint fingerprints)."""
-    if isinstance(fn, ft.partial):
-        keywords = [f"{k}={describe(v)}" for k, v in sorted(fn.keywords.items())]
-        args = ", ".join([describe(a) for a in fn.args] + keywords)
-        return f"{describe(fn.func)}({args})"
-    if callable(fn):
-        return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__qualname__)}"
-    return repr(fn)

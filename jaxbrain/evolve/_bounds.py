@@ -28,7 +28,8 @@ def as_bounds(space):
 
     Raises:
         ValueError: naming ``space`` or the parameter, if the space is not a box of finite ``[low, high]`` pairs
-            with ``low < high``.
+            of real numbers with ``low < high``.
+        TypeError: a parameter name that is not a string.
     """
     if isinstance(space, Bounds):
         return space
@@ -50,12 +51,16 @@ def as_bounds(space):
         raise ValueError("space must name at least one parameter")
     names, low, high = [], [], []
     for name, pair in pairs.items():
+        if not isinstance(name, str):
+            raise TypeError(f"space: parameter names must be strings; got {name!r} ({type(name).__name__})")
         try:
-            values = np.asarray(pair, dtype=np.float64)
+            values = np.asarray(pair)
         except (TypeError, ValueError):
             values = None
-        if values is None or values.shape != (2,):
-            raise ValueError(f"bound of {name!r} must be [low, high] (two numbers); got {pair!r}")
+        # Only real numbers: "0", True or 1j would be converted without a word ("0:1", a string, is refused too).
+        if values is None or values.shape != (2,) or values.dtype.kind not in "iuf" or isinstance(pair, str):
+            raise ValueError(f"bound of {name!r} must be [low, high] (two real numbers); got {pair!r}")
+        values = values.astype(np.float64)
         if not np.all(np.isfinite(values)):
             raise ValueError(f"bound of {name!r} must be finite; got {pair!r}")
         if not values[0] < values[1]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools as ft
 import inspect
 import json
+import operator
 import os
 import sys
 import warnings
@@ -14,6 +15,7 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 
+from .._resume import RunLock, check_same_run, fingerprint, run_settings
 from . import _checkpoint
 from ._algorithms import GENETIC, make_algorithm
 from ._bounds import as_bounds
@@ -21,7 +23,7 @@ from ._evosax import strategies
 from ._fitness import check_fitness, valid_mask, weighted
 from ._result import EvolutionResult, Generation
 
-_FORMAT = 1
+_FORMAT = 2  # 2: checksummed, with run settings (jaxbrain._resume)
 
 
 def evolve(
@@ -73,30 +75,41 @@ def evolve(
 
     Other arguments:
         pop_init_size: size of the random generation 0 (default ``pop_size``; at least ``pop_size``).
-        checkpoint_path: ``.npz`` file written atomically after every generation; an existing checkpoint of
-            the same evolution (same space, weights, sizes, algorithm, operators, key and ``tag``) is resumed:
-            one with fewer generations than ``n_gen`` is continued, one with as many or more is returned as
-            stored. (A strategy whose schedule depends on ``n_gen``, such as ``DiffusionEvolution``, is
-            identified by ``n_gen`` too, so it cannot be extended.)
-        overwrite: what to do with a checkpoint of a *different* evolution at ``checkpoint_path``: ``False``
-            raises ``ValueError``, ``True`` starts afresh (with a warning) and replaces it.
+        checkpoint_path: ``.npz`` file written atomically after every generation (its folder is created), with
+            a checksum of its arrays; while the evolution runs, ``<checkpoint_path>.lock`` makes it the file's
+            only writer (a second evolution on it raises :class:`jaxbrain._resume.RunLockedError`). An existing
+            checkpoint of the same evolution is resumed: one with fewer generations than ``n_gen`` is continued,
+            one with as many or more is returned as stored. The same evolution means the same run settings:
+            ``fitness_fn`` (its code and the values it closes over, so a closure holding a counter that changes
+            is another evolution: keep such state in a global or an argument), the box, ``weights``, the sizes,
+            the algorithm with its operators and strategy options, ``key``, the working dtype, ``tag`` and the
+            jaxbrain version; ``n_gen`` only for a strategy whose schedule it sets (``DiffusionEvolution``…),
+            which therefore cannot be extended. A checkpoint that differs is refused with a ``ValueError`` that
+            says what differs; a damaged or edited one (checksum, truncated file, counts that do not fit the
+            arrays, parameters outside the box, NaN in the algorithm's state) with a ``ValueError`` naming it.
+        overwrite: what to do with a checkpoint at ``checkpoint_path`` that cannot be resumed (another
+            evolution, damaged): ``False`` raises ``ValueError``, ``True`` starts afresh (with a warning) and
+            replaces it.
         individual, crossover, mutation, parent_selection, selection: operators replacing the defaults of
             ``"adaptive"``/``"nsga2"`` (JAX-traceable; signatures in :mod:`jaxbrain.evolve`).
         strategy_kwargs, strategy_params: for evosax strategies: constructor arguments and replacements of
             fields of its ``default_params`` (default ``std_init=0.25``, in units of each parameter's range).
-        on_generation: called with a :class:`Generation` after each generation, before its checkpoint is
+        on_generation: called with a :class:`Generation` after each generation, once its checkpoint is
             written (e.g. to store per-individual outputs).
         progress: print one line per generation to stderr.
         tag: any JSON-able value stored in the checkpoint as part of what identifies the evolution (e.g. a
-            version of the fitness function, which :func:`evolve` cannot inspect), so that a checkpoint made
-            with another tag is not resumed.
+            version of data the fitness function reads from files, which :func:`evolve` cannot inspect), so that
+            a checkpoint made with another tag is not resumed.
 
     Returns:
         An :class:`EvolutionResult`.
 
     Raises:
-        ValueError: naming the argument: an unknown ``algorithm`` (with the valid names), a bad box, a weights
-            length that differs from the number of objectives, bad sizes, or a checkpoint of another evolution.
+        ValueError: naming the argument: an unknown ``algorithm`` (with the valid names), a bad box, weights
+            that are all 0, not finite, or not one per objective, sizes out of range, or a checkpoint of another
+            evolution or a damaged one.
+        TypeError: an argument of the wrong type (a string of weights, a float size, an int instead of a key…).
+        RunLockedError: another process is evolving the same ``checkpoint_path``.
 
     Example:
         >>> import jax.numpy as jnp, jax.random as jr
@@ -114,21 +127,23 @@ def evolve(
     if not callable(fitness_fn):
         raise TypeError(f"fitness_fn must be callable; got {type(fitness_fn).__name__}")
     if not isinstance(algorithm, str):
-        raise ValueError(f"algorithm must be a name (see algorithm_names()); got {type(algorithm).__name__}")
+        raise TypeError(f"algorithm must be a name (see algorithm_names()); got {type(algorithm).__name__}")
     bounds = as_bounds(space)
-    for name, value in (("pop_size", pop_size), ("n_gen", n_gen)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive int; got {value!r}")
-    pop_size, n_gen = int(pop_size), int(n_gen)
-    if pop_size < 2:
-        raise ValueError(f"pop_size must be at least 2; got {pop_size}")
-    pop_init_size = pop_size if pop_init_size is None else pop_init_size
-    if not isinstance(pop_init_size, (int, np.integer)) or pop_init_size < pop_size:
-        raise ValueError(f"pop_init_size must be an int >= pop_size ({pop_size}); got {pop_init_size!r}")
-    pop_init_size = int(pop_init_size)
-    weights = np.atleast_1d(np.asarray(weights, dtype=np.float64))
-    if weights.ndim != 1 or weights.size == 0 or not np.all(np.isfinite(weights)):
-        raise ValueError(f"weights must be a non-empty list of finite numbers, one per objective; got {weights!r}")
+    key = _check_key(key)
+    pop_size, n_gen = _count("pop_size", pop_size, 2), _count("n_gen", n_gen, 1)
+    pop_init_size = pop_size if pop_init_size is None else _count("pop_init_size", pop_init_size, 1)
+    if pop_init_size < pop_size:
+        raise ValueError(f"pop_init_size must be at least pop_size ({pop_size}); got {pop_init_size}")
+    weights = _check_weights(weights)
+    checkpoint_path = _check_path(checkpoint_path)
+    for name, flag in (("overwrite", overwrite), ("progress", progress)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False; got {flag!r}")
+    if on_generation is not None and not callable(on_generation):
+        raise TypeError(f"on_generation must be a function called with each Generation, or None; got {on_generation!r}")
+    for name, options in (("strategy_kwargs", strategy_kwargs), ("strategy_params", strategy_params)):
+        if options is not None and (not isinstance(options, dict) or not all(isinstance(k, str) for k in options)):
+            raise TypeError(f"{name} must be a dict of option name -> value, or None; got {options!r}")
 
     dtype = jnp.result_type(float)
     operators = dict(
@@ -148,6 +163,8 @@ def evolve(
         raw = fitness_fn(batch, ids=jnp.asarray(ids)) if pass_ids else fitness_fn(batch)
         return params, check_fitness(raw, len(ids), n_obj)
 
+    # What the result and the checkpoint show (readable), and what identifies the evolution (compared on resume:
+    # everything that determines its results; n_gen only through a strategy whose schedule it sets, in config).
     meta = {
         "format": _FORMAT,
         "algorithm": alg.name,
@@ -166,58 +183,171 @@ def evolve(
         meta = json.loads(json.dumps(meta))  # as the checkpoint will hold it (tuples as lists, …)
     except (TypeError, ValueError) as err:
         raise ValueError(f"tag must be JSON-able (numbers, strings, lists, dicts); got {tag!r}") from err
-    log = {name: [] for name in _checkpoint.HISTORY_FIELDS}
-    state, done = None, 0
-    if checkpoint_path is not None and os.path.exists(checkpoint_path):
-        history, leaves, stored = _checkpoint.load(checkpoint_path)
-        if stored.get("evolution") == meta:
-            like = _state_shape(alg, key, pop_init_size, n_obj, dtype)
-            state = _checkpoint.state_from_arrays(leaves, like, checkpoint_path)
-            done = int(stored["generations_done"])
-            log = {name: [history[name]] for name in _checkpoint.HISTORY_FIELDS}
-        elif overwrite:
-            warnings.warn(
-                f"the checkpoint {checkpoint_path} belongs to another evolution; starting afresh and replacing it",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-        else:
-            raise ValueError(
-                f"checkpoint_path {checkpoint_path!r} holds another evolution (different space, weights, sizes, "
-                "algorithm, operators or key): pass another path, delete it, or overwrite=True"
-            )
+    settings = run_settings(
+        fitness_fn=fitness_fn, names=meta["names"], low=bounds.low, high=bounds.high, algorithm=alg.name,
+        algorithm_config=alg.config, pop_size=pop_size, pop_init_size=pop_init_size, weights=weights,
+        key=meta["key"], dtype=meta["dtype"], tag=tag,
+    )  # fmt: skip
+    meta["fingerprint"] = fingerprint(settings)
 
-    def finish(g, ids, params, fitness, parents, pop_ids, n_replaced):
-        pop_ids = np.asarray(pop_ids, np.int64)
-        n_invalid = int(np.sum(~np.all(np.isfinite(fitness), axis=-1)))
-        columns = (params, fitness, np.full(len(ids), g), parents, pop_ids[None], [n_invalid], [n_replaced])
-        for name, value in zip(_checkpoint.HISTORY_FIELDS, columns):
-            log[name].append(np.asarray(value, np.float64 if name in ("params", "fitness") else np.int64))
-        generation = Generation(g, np.asarray(ids, np.int64), params, fitness, parents, pop_ids, n_invalid, n_replaced)
-        if on_generation is not None:
-            on_generation(generation)
-        if checkpoint_path is not None:
-            _checkpoint.save(checkpoint_path, _stack(log), state, {"evolution": meta, "generations_done": g + 1})
-        if progress:
-            _report(generation, n_gen, weights)
+    def run():
+        log = {name: [] for name in _checkpoint.HISTORY_FIELDS}
+        state, done = None, 0
+        if checkpoint_path is not None and os.path.exists(checkpoint_path):
+            try:
+                history, state, done = _resume(checkpoint_path, settings, meta, alg, key, n_obj, dtype)
+            except ValueError as err:
+                if not overwrite:
+                    raise
+                warnings.warn(f"{err} overwrite=True: starting afresh and replacing it.", RuntimeWarning, stacklevel=3)
+            else:
+                log = {name: [history[name]] for name in _checkpoint.HISTORY_FIELDS}
 
-    if done == 0:
-        genomes, params = start(key, pop_init_size)
-        ids = np.arange(pop_init_size)
-        params, fitness = evaluate(params, ids)
-        state, pop_ids = begin(key, genomes, jnp.asarray(fitness, dtype), w, jnp.asarray(ids, jnp.int32))
-        finish(0, ids, params, fitness, np.full((pop_init_size, 2), -1), pop_ids, 0)
-        done = 1
-    next_id = sum(len(p) for p in log["params"])
-    for g in range(done, n_gen):
-        gen = jnp.asarray(g, jnp.int32)
-        genomes, params, parents, n_replaced, state = propose(key, gen, state)
-        ids = np.arange(next_id, next_id + pop_size)
-        params, fitness = evaluate(params, ids)
-        state, pop_ids = accept(key, gen, state, genomes, jnp.asarray(fitness, dtype), w, jnp.asarray(ids, jnp.int32))
-        finish(g, ids, params, fitness, np.asarray(parents, np.int64), pop_ids, int(n_replaced))
-        next_id += pop_size
-    return _result(_stack(log), meta, state)
+        def finish(g, ids, params, fitness, parents, pop_ids, n_replaced):
+            pop_ids = np.asarray(pop_ids, np.int64)
+            n_invalid = int(np.sum(~np.all(np.isfinite(fitness), axis=-1)))
+            columns = (params, fitness, np.full(len(ids), g), parents, pop_ids[None], [n_invalid], [n_replaced])
+            for name, value in zip(_checkpoint.HISTORY_FIELDS, columns):
+                log[name].append(np.asarray(value, np.float64 if name in _checkpoint.FLOAT_FIELDS else np.int64))
+            # The checkpoint first, then the report: whatever on_generation does (store outputs, stop the
+            # process), the generation it is told about is already on disk.
+            if checkpoint_path is not None:
+                stored = {"evolution": meta, "settings": settings, "generations_done": g + 1}
+                _checkpoint.save(checkpoint_path, _stack(log), state, stored)
+            generation = Generation(g, np.asarray(ids, np.int64), params, fitness, parents, pop_ids, n_invalid,
+                                    n_replaced)  # fmt: skip
+            if on_generation is not None:
+                on_generation(generation)
+            if progress:
+                _report(generation, n_gen, weights)
+
+        if done == 0:
+            genomes, params = start(key, pop_init_size)
+            ids = np.arange(pop_init_size)
+            params, fitness = evaluate(params, ids)
+            state, pop_ids = begin(key, genomes, jnp.asarray(fitness, dtype), w, jnp.asarray(ids, jnp.int32))
+            finish(0, ids, params, fitness, np.full((pop_init_size, 2), -1), pop_ids, 0)
+            done = 1
+        next_id = sum(len(p) for p in log["params"])
+        for g in range(done, n_gen):
+            gen = jnp.asarray(g, jnp.int32)
+            genomes, params, parents, n_replaced, state = propose(key, gen, state)
+            ids = np.arange(next_id, next_id + pop_size)
+            params, fitness = evaluate(params, ids)
+            state, pop_ids = accept(
+                key, gen, state, genomes, jnp.asarray(fitness, dtype), w, jnp.asarray(ids, jnp.int32)
+            )
+            finish(g, ids, params, fitness, np.asarray(parents, np.int64), pop_ids, int(n_replaced))
+            next_id += pop_size
+        return _result(_stack(log), meta, state)
+
+    if checkpoint_path is None:
+        return run()
+    # One writer per checkpoint: a second evolution on the same file (another process) is refused while this
+    # one runs.
+    with RunLock(checkpoint_path):
+        return run()
+
+
+def _count(name, value, minimum):
+    """``value`` as an int >= ``minimum``: Python and numpy integers (and 0-d integer arrays), not bools."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an int; got {value!r}")
+    try:
+        count = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int; got {type(value).__name__} {value!r}") from None
+    if count < minimum:
+        raise ValueError(f"{name} must be at least {minimum}; got {count}")
+    return count
+
+
+def _check_weights(weights):
+    """``(M,)`` float64 weights: real, finite, not all 0."""
+    shown = f"weights must be numbers, one per objective (+1 maximises it, -1 minimises it)"
+    if isinstance(weights, (str, bytes)) or weights is None:
+        raise TypeError(f"{shown}; got {weights!r}")
+    try:
+        arr = np.asarray(weights)
+    except (TypeError, ValueError):
+        raise TypeError(f"{shown}; got {weights!r}") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{shown}; got {weights!r}")
+    arr = np.atleast_1d(arr.astype(np.float64))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{shown}: a non-empty flat list; got shape {np.shape(weights)}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{shown}: finite; got {arr.tolist()}")
+    if not np.any(arr):
+        raise ValueError(
+            f"weights are all 0 ({arr.tolist()}): every individual would score 0 and the evolution would be a "
+            "random search; give +1 to maximise an objective, -1 to minimise it"
+        )
+    return arr
+
+
+def _check_key(key):
+    """A single PRNG key: ``jax.random.key(seed)`` (or a legacy raw ``jax.random.PRNGKey(seed)``)."""
+    dtype = getattr(key, "dtype", None)
+    if dtype is not None and hasattr(key, "shape"):
+        if jnp.issubdtype(dtype, jax.dtypes.prng_key):
+            if key.shape != ():
+                raise ValueError(f"key must be one PRNG key; got an array of keys of shape {key.shape}")
+            return key
+        if np.dtype(dtype) == np.uint32 and key.shape == (2,):
+            return jnp.asarray(key)
+    raise TypeError(f"key must be a PRNG key such as jax.random.key(0); got {type(key).__name__} {key!r:.80}")
+
+
+def _check_path(path):
+    if path is None:
+        return None
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"checkpoint_path must be a file path (str or Path) or None; got {type(path).__name__}")
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ValueError(f"checkpoint_path {path!r} is a folder; give the path of a file (e.g. evolution.npz)")
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as err:
+        raise ValueError(f"checkpoint_path {path!r}: its folder cannot be created ({err.strerror})") from None
+    return path
+
+
+def _resume(path, settings, meta, alg, key, n_obj, dtype):
+    """``(history, state, generations done)`` of the checkpoint at ``path``; ``ValueError`` naming ``path`` if it is
+    damaged, inconsistent or of another evolution."""
+    history, leaves, stored = _checkpoint.load(path)
+    check_same_run(path, stored["settings"], settings, "evolution")
+    done = stored["generations_done"]
+    # Checked against this evolution's description too: the stored one is not covered by the checksum.
+    _checkpoint.check_history(path, history, meta, done)
+    like = _state_shape(alg, key, meta["pop_init_size"], n_obj, dtype)
+    state = _checkpoint.state_from_arrays(leaves, like, path)
+    parts = alg.no_nan(state) if alg.no_nan is not None else dict(enumerate(jax.tree.leaves(state)))
+    for name, part in parts.items():
+        if not jnp.issubdtype(part.dtype, jnp.inexact):  # ints, bools, PRNG keys
+            continue
+        if np.any(np.isnan(np.asarray(part))):
+            shown = f"leaf {name}" if isinstance(name, int) else name
+            raise ValueError(f"{path} is not a usable evolution checkpoint: {shown} of the algorithm state holds NaN. "
+                             "Delete it to start the evolution over.")  # fmt: skip
+    genomes, wfitness, ids = (np.asarray(x) for x in alg.population(state))
+    pop_ids = history["population"][-1]
+    if not np.array_equal(ids, pop_ids):
+        raise ValueError(f"{path} is not a usable evolution checkpoint: the algorithm's population is not the last "
+                         "population of its history. Delete it to start the evolution over.")  # fmt: skip
+    params = np.asarray(alg.decode(jnp.asarray(genomes)), np.float64)
+    span = np.asarray(meta["high"]) - np.asarray(meta["low"])
+    # The population's parameters as recorded (within rounding: decoding here is not the jitted program's).
+    if not (np.all(np.isfinite(genomes)) and np.allclose(params, history["params"][pop_ids], rtol=0, atol=1e-5 * span)):
+        raise ValueError(f"{path} is not a usable evolution checkpoint: the algorithm's population does not hold the "
+                         "recorded parameters. Delete it to start the evolution over.")  # fmt: skip
+    if np.any(np.isnan(wfitness) | (wfitness == np.inf)):
+        raise ValueError(f"{path} is not a usable evolution checkpoint: the population's fitness in the algorithm "
+                         "state is NaN or +inf. Delete it to start the evolution over.")  # fmt: skip
+    return history, state, done
 
 
 def _programs(algorithm, bounds, pop_size, n_gen, operators, strategy_kwargs, strategy_params, dtype):
@@ -285,7 +415,7 @@ def load(path):
     """The :class:`EvolutionResult` stored in a checkpoint (``state`` is ``None``: rebuilding it needs the
     algorithm, which :func:`evolve` does when it resumes)."""
     history, _, stored = _checkpoint.load(path)
-    return _result(history, stored["evolution"], None)
+    return _result(history, dict(stored["evolution"]), None)
 
 
 def _result(history, meta, state):

@@ -27,7 +27,8 @@ import jax
 import jax.numpy as jnp
 import jax.random as jr
 
-from ._base import Algorithm, describe
+from .._resume import canonical
+from ._base import Algorithm
 
 DEFAULT_STD_INIT = 0.25
 
@@ -135,7 +136,14 @@ def evosax_algorithm(name, low, high, pop_size, n_gen, *, strategy_kwargs=None, 
 
     config = {
         "evosax": f"{cls.__module__}.{cls.__qualname__}",
-        "strategy_kwargs": {k: describe(v) for k, v in sorted(kwargs.items())},
-        "strategy_params": {k: describe(v) for k, v in sorted(overrides.items())},
+        "strategy_kwargs": {k: canonical(v) for k, v in sorted(kwargs.items())},
+        "strategy_params": {k: canonical(v) for k, v in sorted(overrides.items())},
     }
-    return Algorithm(name, random, decode, init, ask, tell, population, config)
+    def no_nan(state):
+        # Some strategies keep NaN placeholders in their own state (GuidedES's grad, LM_MA_ES's M before it is
+        # filled); the search distribution's centre and scale and the last batch never hold NaN.
+        fields = ("mean", "std", "best_solution", "population")
+        parts = {f"strategy.{f}": getattr(state.strategy, f) for f in fields if hasattr(state.strategy, f)}
+        return {**parts, "genomes": state.genomes, "wfitness": state.wfitness}
+
+    return Algorithm(name, random, decode, init, ask, tell, population, config, no_nan)

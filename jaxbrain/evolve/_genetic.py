@@ -33,7 +33,8 @@ import jax
 import jax.numpy as jnp
 import jax.random as jr
 
-from ._base import Algorithm, describe
+from .._resume import canonical
+from ._base import Algorithm
 from ._fitness import valid_mask
 from ._operators import (
     adaptive_gaussian_mutation,
@@ -129,5 +130,5 @@ def genetic(name, low, high, pop_size, *, max_tries=100, **operators):
     def population(state):
         return state.genomes, state.wfitness, state.ids
 
-    config = {k: describe(ops[k]) for k in OPERATORS} | {"max_tries": int(max_tries)}
+    config = {k: canonical(ops[k]) for k in OPERATORS} | {"max_tries": int(max_tries)}
     return Algorithm(name, random, decode, init, ask, tell, population, config)

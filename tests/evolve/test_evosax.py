@@ -16,6 +16,9 @@ class Crash(Exception):
     pass
 
 
+CALLS = {"n": 0}
+
+
 def test_cma_es_circle_direction_and_resume(tmp_path):
     # One test, so that CMA-ES compiles once (per test process).
     distance = vmap_fitness(lambda p: jnp.abs(p["x"] ** 2 + p["y"] ** 2 - 1.0))
@@ -33,12 +36,14 @@ def test_cma_es_circle_direction_and_resume(tmp_path):
     minimised = evolve(distance, SPACE, key=jr.key(0), weights=(-1.0,), **SETTINGS)
     np.testing.assert_array_equal(minimised.params, res.params)
 
-    # Killed while evaluating generation 5, then resumed from the checkpoint: bit for bit the same.
-    calls = {"n": 0}
+    # Killed while evaluating generation 5, then resumed from the checkpoint: bit for bit the same. (The count of
+    # calls is a global: evolve identifies fitness_fn by the values it closes over, which must not change.)
+    calls = CALLS
+    calls["n"] = 0
 
     def crashing(p):
-        calls["n"] += 1
-        if calls["n"] == 6:
+        CALLS["n"] += 1
+        if CALLS["n"] == 6:
             raise Crash
         return -distance(p)
 

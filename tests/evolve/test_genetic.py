@@ -80,7 +80,7 @@ def test_user_operators_replace_the_defaults():
         CIRCLE, SPACE, key=jr.key(1), algorithm="adaptive", parent_selection=first_parent_only, crossover=clone,
         mutation=set_x, pop_size=4, n_gen=3, pop_init_size=8, weights=(-1.0,),
     )  # fmt: skip
-    assert "first_parent_only" in res.meta["config"]["parent_selection"]
+    assert "first_parent_only" in res.meta["config"]["parent_selection"]["function"]
     for g in (1, 2):
         gen = res.history(g)
         parent = res.population[g - 1][0]
@@ -92,4 +92,4 @@ def test_user_operators_replace_the_defaults():
         CIRCLE, SPACE, key=jr.key(1), crossover=ft.partial(blend_crossover, alpha=0.0), pop_size=4, n_gen=1,
         pop_init_size=8, weights=(-1.0,),
     )  # fmt: skip
-    assert "alpha=0.0" in wide.meta["config"]["crossover"]
+    assert wide.meta["config"]["crossover"]["keywords"] == {"alpha": 0.0}
