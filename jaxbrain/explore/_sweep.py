@@ -194,9 +194,9 @@ def sweep(
 
     # Point i's key depends on i alone, never on its batch or its place in one.
     point_keys = jax.vmap(lambda i: jr.fold_in(key, i))(jnp.arange(n_points, dtype=jnp.int32))
-    # Tracing two points runs every check of simulate and of the evaluator (and gives the result shapes)
-    # before any batch is sized, stored or run.
-    probe = _padded_rows(np.arange(min(2, n_points)), 2)
+    # Tracing a small batch (two points, or one per device) runs every check of simulate and of the evaluator
+    # (and gives the result shapes) before any batch is sized, stored or run.
+    probe = _padded_rows(np.arange(min(2, n_points)), _device_multiple(2, len(devices)))
     shapes, _ = jax.eval_shape(run, swept(probe), point_keys[probe])
     results = {
         name: (tuple(s.shape[1:]), jnp.dtype(s.dtype).name, result_dims(ev, name, len(s.shape) - 1))
