@@ -5,6 +5,8 @@ evolution; the mean objective is one column; bad arguments stop before anything 
 import csv
 import json
 import re
+import socket
+import subprocess
 
 import numpy as np
 import pytest
@@ -109,7 +111,7 @@ def test_evolve_writes_its_outputs_resumes_and_reads_a_config(tmp_path, capsys):
     np.testing.assert_array_equal(load(out_dir / "evolution.npz").params, more.params)
 
     # Other settings are another evolution: the checkpoint is not continued with them.
-    with pytest.raises(SystemExit, match=r"holds an evolution with other settings \(params: .*0\.1.* -> .*0\.2"):
+    with pytest.raises(SystemExit, match=r"belongs to another evolution .*differs: .*sigma_ou: stored 0\.1, now 0\.2"):
         cli.main(["evolve", *argv, "--param", "sigma_ou=0.2", "--ngen", "5"])
 
 
@@ -187,3 +189,41 @@ def test_bad_config_files_exit_2(text, message, tmp_path, capsys):
         cli.main(["evolve", "--config", str(config)])
     assert info.value.code == 2
     assert re.search(message, capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda path: path.write_text("generations_done = 3\n"),  # a text file
+        lambda path: path.write_bytes(b"PK\x03\x04" + bytes(60)),  # a truncated zip
+    ],
+    ids=["text", "truncated"],
+)
+def test_a_damaged_checkpoint_is_a_clear_error(damage, tmp_path, capsys):
+    out_dir = tmp_path / "evo"
+    out_dir.mkdir()
+    damage(out_dir / "evolution.npz")
+    with pytest.raises(SystemExit) as info:
+        cli.main(["evolve", *ARGS, "--ngen", "1", "--out", str(out_dir)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "jaxbrain evolve: error: " in err and "evolution.npz is not a readable jaxbrain evolution checkpoint" in err
+    assert "Traceback" not in err and "allow_pickle" not in err
+
+
+def test_a_second_evolution_on_the_same_out_is_refused(tmp_path, capsys):
+    out_dir = tmp_path / "evo"
+    out_dir.mkdir()
+    holder = subprocess.Popen(["sleep", "60"])  # stands for a running `jaxbrain evolve --out evo`
+    try:
+        lock = {"pid": holder.pid, "host": socket.gethostname()}
+        (out_dir / "evolution.npz.lock").write_text(json.dumps(lock))
+        with pytest.raises(SystemExit) as info:
+            cli.main(["evolve", *ARGS, "--ngen", "1", "--out", str(out_dir)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"jaxbrain evolve: error: {out_dir / 'evolution.npz.lock'} is held by pid {holder.pid}" in err
+    assert "Traceback" not in err and not (out_dir / "evolution.npz").exists()

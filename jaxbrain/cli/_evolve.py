@@ -21,6 +21,7 @@ from ._common import (
     _split_item,
     _UsageError,
     _write_atomic,
+    make_output_folder,
 )
 
 EVOLVE_DEFAULTS = {
@@ -244,12 +245,16 @@ def _evolve_scorer(model, connectome, fcs, cfg, key):
 
     from .. import metrics, simulate
 
-    use_bold = cfg["signal"] == "bold"
+    # The fitness function, and so this one, is part of the evolution's identity (its code and the values it closes
+    # over): it uses only what determines the scores, not the whole cfg (whose --ngen and --out may change when a
+    # run is continued).
+    signal, fixed = cfg["signal"], dict(cfg["params"])
+    use_bold = signal == "bold"
     run = dict(duration=cfg["duration"] * 1000.0, dt=cfg["dt"], signalV=cfg["signalV"], batched=True)
     if use_bold:
         run.update(bold=True, outputs=())
     else:
-        run.update(outputs=(cfg["signal"],), sampling_dt=cfg["sampling_dt"])
+        run.update(outputs=(signal,), sampling_dt=cfg["sampling_dt"])
     transient_ms = None if cfg["transient"] is None else cfg["transient"] * 1000.0
     targets = np.concatenate([fcs, fcs.mean(axis=0)[None]])  # (S + 1, N, N)
 
@@ -260,8 +265,8 @@ def _evolve_scorer(model, connectome, fcs, cfg, key):
         return jax.vmap(lambda f: jax.vmap(lambda e: metrics.matrix_correlation(f, e))(emp))(sim)
 
     def scores(params):
-        res = simulate(model, model.Params(**cfg["params"], **params), connectome, key=key, **run)
-        series, t = (res.bold, res.t_bold) if use_bold else (res.outputs[cfg["signal"]], res.t)
+        res = simulate(model, model.Params(**fixed, **params), connectome, key=key, **run)
+        series, t = (res.bold, res.t_bold) if use_bold else (res.outputs[signal], res.t)
         values = np.array(correlations(series[:, _first_sample(t, transient_ms, use_bold) :]), np.float64)
         values[~np.asarray(res.ok)] = np.nan
         return values
@@ -269,30 +274,16 @@ def _evolve_scorer(model, connectome, fcs, cfg, key):
     return scores
 
 
-def _check_evolution(path, tag):
-    """Generations already in the checkpoint at ``path`` (0 if none); a checkpoint of other settings is an error."""
+def _generations_done(path):
+    """Generations already in the checkpoint at ``path`` (0 if none). A damaged checkpoint is a ``ValueError``
+    naming it; whether it is this evolution's, :func:`~jaxbrain.evolve.evolve` checks from its stored settings."""
     import jax.numpy as jnp
 
     from ..evolve import load
 
     if not path.exists():
         return 0
-    try:
-        stored = load(path)
-    except (OSError, ValueError, KeyError) as err:
-        raise ValueError(
-            f"{path} is not a readable evolution checkpoint ({err}); use another --out or delete it"
-        ) from None
-    before = stored.meta.get("tag")
-    before = before.get("settings", {}) if isinstance(before, dict) and before.get("command") == tag["command"] else {}
-    now = tag["settings"]
-    changed = [k for k in now if before.get(k) != now[k]]
-    if changed:
-        diffs = "; ".join(f"{k}: {before.get(k)!r} -> {now[k]!r}" for k in changed)
-        raise ValueError(
-            f"{path} holds an evolution with other settings ({diffs}); use another --out, or delete {path} to "
-            "start over"
-        )
+    stored = load(path)
     dtype = jnp.dtype(jnp.result_type(float)).name
     if stored.meta.get("dtype") != dtype:
         raise ValueError(
@@ -321,8 +312,11 @@ def run_evolve(cfg):
     out = Path(cfg["out"])
     path = out / "evolution.npz"
     settings = {k: cfg[k] for k in EVOLVE_DEFAULTS}
+    # Part of what identifies the evolution (with the fitness function, the box, the algorithm, the key…), and the
+    # readable record of the command's settings in the checkpoint.
     tag = {"command": "jaxbrain evolve", "settings": {k: v for k, v in settings.items() if k not in EVOLVE_RESUMABLE}}
-    done = _check_evolution(path, tag)
+    make_output_folder(out)
+    done = _generations_done(path)
 
     evolution_key, simulation_key = jr.split(jr.key(cfg["seed"]))
     scores = _evolve_scorer(model, connectome, fcs, cfg, simulation_key)
@@ -357,19 +351,13 @@ def run_evolve(cfg):
         last["t"] = now
 
     t0 = time.perf_counter()
-    try:
-        result = evolve(
-            fitness, cfg["bounds"], key=evolution_key, pop_size=cfg["pop_size"], n_gen=ngen,
-            algorithm=cfg["algorithm"], weights=(1.0,) * (n_subjects if per_subject else 1),
-            pop_init_size=cfg["pop_init_size"], checkpoint_path=str(path), on_generation=report, tag=tag,
-        )  # fmt: skip
-    except ValueError as err:
-        if done and "checkpoint_path" in str(err):  # e.g. a strategy whose schedule is fixed by --ngen
-            raise ValueError(
-                f"{path} holds an evolution that cannot be continued with these settings; use another --out, or "
-                f"delete {path} to start over"
-            ) from None
-        raise
+    # evolve() holds the checkpoint's lock (a second evolution on the same --out is refused), refuses a checkpoint
+    # of other settings (saying which) or a damaged one, and resumes this one's.
+    result = evolve(
+        fitness, cfg["bounds"], key=evolution_key, pop_size=cfg["pop_size"], n_gen=ngen,
+        algorithm=cfg["algorithm"], weights=(1.0,) * (n_subjects if per_subject else 1),
+        pop_init_size=cfg["pop_init_size"], checkpoint_path=str(path), on_generation=report, tag=tag,
+    )  # fmt: skip
     elapsed = time.perf_counter() - t0
     n_now = max(result.n_generations - done, 0)
 
@@ -415,7 +403,6 @@ def run_evolve(cfg):
         "elapsed_s": elapsed,
         "settings": settings,
     }
-    out.mkdir(parents=True, exist_ok=True)
     _write_atomic(out / "evolution.json", lambda p: p.write_text(json.dumps(record, indent=2)))
     table = result.table()
     objectives = [f"fc_{s}" for s in subjects] if per_subject else ["fc"]
