@@ -14,6 +14,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._checks import names_sequence
+
 # Values at or beyond this magnitude count as diverged (see ``_simulate._finite``), so a start there is refused.
 DIVERGENCE_BOUND = 1e20
 FLOAT_DTYPES = ("bfloat16", "float16", "float32", "float64")
@@ -76,22 +78,8 @@ def float_dtype(value):
 
 
 def names(argument, value, example):
-    """A user-given sequence of names as a tuple of strings; a bare string is refused, not split into letters."""
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{argument} must be a sequence of names such as {example!r}, not a string; got {value!r}")
-    try:
-        items = tuple(value)
-    except TypeError:
-        raise TypeError(
-            f"{argument} must be a sequence of names such as {example!r}; got {type(value).__name__}"
-        ) from None
-    bad = [item for item in items if not isinstance(item, str)]
-    if bad:
-        raise TypeError(f"{argument} must hold names (strings); got {bad[0]!r}")
-    twice = sorted({item for item in items if items.count(item) > 1})
-    if twice:
-        raise ValueError(f"{argument} names {twice} more than once")
-    return items
+    """A user-given sequence of distinct names as a tuple of strings; a bare string is refused, not split."""
+    return names_sequence(value, argument, example=example, unique=True)
 
 
 def check_params(model, params):

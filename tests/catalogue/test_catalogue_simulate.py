@@ -190,12 +190,13 @@ CASES = [
     pytest.param(lambda: _hopf(ou={"x_ou": 0.0}), ValueError, "missing: ['y_ou']", id="ou-dict-missing"),
     # ---- names: a sequence of names, never a string split into letters ----
     pytest.param(
-        lambda: _hopf(outputs="xy"), TypeError, "outputs must be a sequence of names such as ('x',), not a string",
+        lambda: _hopf(outputs="xy"), TypeError,
+        "outputs must be a sequence of names, e.g. ('x',); got the single string 'xy'",
         id="outputs-xy",
     ),  # fmt: skip
     pytest.param(
         lambda: simulate("aln", key=KEY, duration=1.0, outputs="rates_exc"), TypeError,
-        "outputs must be a sequence of names such as ('rates_exc',), not a string", id="outputs-rates-exc",
+        "outputs must be a sequence of names, e.g. ('rates_exc',); got the single string", id="outputs-rates-exc",
     ),  # fmt: skip
     pytest.param(lambda: _hopf(outputs=("x", "x")), ValueError, "outputs names ['x'] more than once", id="outputs-dup"),
     pytest.param(lambda: _hopf(outputs=(1,)), TypeError, "outputs must hold names", id="outputs-not-names"),
