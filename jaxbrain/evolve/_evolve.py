@@ -243,6 +243,7 @@ def evolve(
 
     if checkpoint_path is None:
         return run()
+    _make_folder(checkpoint_path)
     # One writer per checkpoint: a second evolution on the same file (another process) is refused while this
     # one runs.
     with RunLock(checkpoint_path):
@@ -264,7 +265,7 @@ def _count(name, value, minimum):
 
 def _check_weights(weights):
     """``(M,)`` float64 weights: real, finite, not all 0."""
-    shown = f"weights must be numbers, one per objective (+1 maximises it, -1 minimises it)"
+    shown = "weights must be numbers, one per objective (+1 maximises it, -1 minimises it)"
     if isinstance(weights, (str, bytes)) or weights is None:
         raise TypeError(f"{shown}; got {weights!r}")
     try:
@@ -294,7 +295,7 @@ def _check_key(key):
             if key.shape != ():
                 raise ValueError(f"key must be one PRNG key; got an array of keys of shape {key.shape}")
             return key
-        if np.dtype(dtype) == np.uint32 and key.shape == (2,):
+        if dtype == np.uint32 and key.shape == (2,):
             return jnp.asarray(key)
     raise TypeError(f"key must be a PRNG key such as jax.random.key(0); got {type(key).__name__} {key!r:.80}")
 
@@ -307,12 +308,16 @@ def _check_path(path):
     path = os.fspath(path)
     if os.path.isdir(path):
         raise ValueError(f"checkpoint_path {path!r} is a folder; give the path of a file (e.g. evolution.npz)")
+    return path
+
+
+def _make_folder(path):
+    """Create the checkpoint's folder (once every argument is known to be good)."""
     folder = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as err:
         raise ValueError(f"checkpoint_path {path!r}: its folder cannot be created ({err.strerror})") from None
-    return path
 
 
 def _resume(path, settings, meta, alg, key, n_obj, dtype):
@@ -413,7 +418,13 @@ _cached_programs = ft.lru_cache(maxsize=16)(_build_programs)
 
 def load(path):
     """The :class:`EvolutionResult` stored in a checkpoint (``state`` is ``None``: rebuilding it needs the
-    algorithm, which :func:`evolve` does when it resumes)."""
+    algorithm, which :func:`evolve` does when it resumes).
+
+    Raises:
+        ValueError: naming ``path``: not a readable jaxbrain evolution checkpoint (a text file, a truncated or
+            damaged one, arrays that fail their checksum), or one whose counts, shapes or parameters do not fit
+            together (see :func:`evolve`'s ``checkpoint_path``).
+    """
     history, _, stored = _checkpoint.load(path)
     return _result(history, dict(stored["evolution"]), None)
 

@@ -34,6 +34,9 @@ def vmap_fitness(f, *, jit=True):
         >>> circle = vmap_fitness(lambda p: -jnp.abs(p["x"] ** 2 + p["y"] ** 2 - 1.0))
         >>> circle({"x": jnp.array([1.0, 0.0]), "y": jnp.array([0.0, 2.0])})  # [[-0.], [-3.]]
     """
+    _check_function(f, "vmap_fitness")
+    if not isinstance(jit, (bool, np.bool_)):
+        raise TypeError(f"vmap_fitness: jit must be True or False; got {jit!r}")
 
     def one(params):
         out = f(params)
@@ -57,6 +60,7 @@ def loop_fitness(f):
     Returns:
         ``batched(params) -> (P, M)`` numpy array, calling ``f`` once per individual in order.
     """
+    _check_function(f, "loop_fitness")
 
     def batched(params):
         host = {name: np.asarray(v, dtype=np.float64) for name, v in params.items()}
@@ -65,6 +69,12 @@ def loop_fitness(f):
         return np.stack(rows) if rows else np.zeros((0, 1))
 
     return batched
+
+
+def _check_function(f, where):
+    # Checked here: a wrapped non-function would only fail inside the first generation, far from the mistake.
+    if not callable(f):
+        raise TypeError(f"{where}: f must be a function of one individual's parameters; got {type(f).__name__}")
 
 
 def check_fitness(raw, n_individuals, n_objectives):

@@ -49,7 +49,10 @@ class EvolutionResult(NamedTuple):
         n_replaced: ``(n_generations,)`` invalid population members replaced by random ones per generation.
         algorithm: the algorithm's name.
         state: the algorithm's final state (e.g. an evosax strategy's mean and covariance).
-        meta: the settings that identify the evolution (as stored in its checkpoint).
+        meta: the evolution's description as stored in its checkpoint: ``algorithm`` and its ``config``
+            (operators, strategy options), ``names``, ``low``, ``high``, ``weights``, ``pop_size``,
+            ``pop_init_size``, ``key`` (its key data), ``dtype``, ``tag``, and ``fingerprint``, a digest of the
+            run settings a resume must match.
     """
 
     names: tuple

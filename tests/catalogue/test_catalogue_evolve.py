@@ -1,6 +1,7 @@
 """Bad input to :func:`jaxbrain.evolve.evolve`: each row a clear error naming the argument. Numpy scalars are
 numbers."""
 
+import os
 import re
 import tempfile
 
@@ -9,7 +10,7 @@ import jax.random as jr
 import numpy as np
 import pytest
 
-from jaxbrain.evolve import evolve
+from jaxbrain.evolve import evolve, loop_fitness, vmap_fitness
 
 SPACE = {"x": (-1.0, 1.0), "y": (-1.0, 1.0)}
 
@@ -102,12 +103,21 @@ CASES = [
         lambda: _run(checkpoint_path=tempfile.gettempdir()), ValueError, "is a folder; give the path of a file",
         id="path-folder",
     ),
+    pytest.param(
+        lambda: _run(checkpoint_path=os.path.join(__file__, "runs", "evo.npz")), ValueError,
+        "its folder cannot be created", id="path-under-a-file",
+    ),
     # what the fitness function returns
     pytest.param(
         lambda: _run(lambda p: np.zeros(3)), ValueError, "fitness_fn must return a (8,) or (8, n_objectives)",
         id="fitness-shape",
     ),
     pytest.param(lambda: _run(lambda p: ["a"] * 8), ValueError, "fitness_fn must return numbers", id="fitness-text"),
+    pytest.param(lambda: vmap_fitness(3), TypeError, "vmap_fitness: f must be a function", id="vmap-fitness-int"),
+    pytest.param(lambda: loop_fitness("f"), TypeError, "loop_fitness: f must be a function", id="loop-fitness-str"),
+    pytest.param(
+        lambda: vmap_fitness(_fitness, jit="no"), TypeError, "jit must be True or False", id="vmap-fitness-jit"
+    ),
 ]
 
 
