@@ -15,6 +15,28 @@ import tempfile
 
 
 @contextlib.contextmanager
+def _replacing(path, suffix=""):
+    """Create a fresh temporary file next to ``path``; yield ``(fd, name)``; on a clean exit fsync it and rename
+    it over ``path``, on an error remove it and leave ``path`` as it was."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=f".tmp{suffix}")
+    try:
+        yield fd, tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        # mkstemp creates the file 0600; give it the permissions an ordinary new file would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+
+
+@contextlib.contextmanager
 def atomic_write(path, mode="wb"):
     """Open a temporary file next to ``path`` for writing; on a clean exit it replaces ``path``.
 
@@ -23,27 +45,9 @@ def atomic_write(path, mode="wb"):
     """
     if mode not in ("wb", "w"):
         raise ValueError(f"mode must be 'wb' or 'w'; got {mode!r}")
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, **({"encoding": "utf-8"} if mode == "w" else {})) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        _publish(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
-        raise
-
-
-def _publish(tmp, path):
-    # mkstemp creates the file 0600; give it the permissions an ordinary new file would have.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, path)
+    with _replacing(path) as (fd, _), os.fdopen(fd, mode, **({"encoding": "utf-8"} if mode == "w" else {})) as fh:
+        # Written through the descriptor mkstemp opened: the file cannot be swapped for a link in between.
+        yield fh
 
 
 @contextlib.contextmanager
@@ -55,21 +59,11 @@ def atomic_path(path):
     with the target's suffixes (``.nc``, ``.png``, ``.nii.gz``), for writers that pick the format from the name.
     On an error it is removed and ``path`` is left as it was.
     """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    base = os.path.basename(path)
+    base = os.path.basename(os.fspath(path))
     suffix = base[base.index(".", 1) :] if "." in base[1:] else ""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{base}.", suffix=f".tmp{suffix}")
-    os.close(fd)
-    try:
+    with _replacing(path, suffix) as (fd, tmp):
+        os.close(fd)
         yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        _publish(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
-        raise
 
 
 def write_bytes(path, data):

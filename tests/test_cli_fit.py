@@ -168,7 +168,7 @@ def _locked_state(out_dir):
     ("prepare", "message"),
     [
         (_text_state, "fit_state.npz is not a readable jaxbrain fit checkpoint"),
-        (_foreign_state, 'fit_state.npz belongs to another fit and cannot be resumed by this one. What differs: '),
+        (_foreign_state, "fit_state.npz belongs to another fit and cannot be resumed by this one. What differs: "),
         (_foreign_state, 'model: stored "wc", now "hopf"'),
         (_locked_state, "fit_state.npz.lock is held by pid 4321 on not-"),
     ],

@@ -37,4 +37,3 @@ class Algorithm(NamedTuple):
     population: Callable
     config: dict
     no_nan: Callable | None = None
-

@@ -139,6 +139,7 @@ def evosax_algorithm(name, low, high, pop_size, n_gen, *, strategy_kwargs=None, 
         "strategy_kwargs": {k: canonical(v) for k, v in sorted(kwargs.items())},
         "strategy_params": {k: canonical(v) for k, v in sorted(overrides.items())},
     }
+
     def no_nan(state):
         # Some strategies keep NaN placeholders in their own state (GuidedES's grad, LM_MA_ES's M before it is
         # filled); the search distribution's centre and scale and the last batch never hold NaN.

@@ -24,6 +24,8 @@ from collections import namedtuple
 
 import numpy as np
 
+from .._checks import names_sequence
+
 KINDS = ("grid", "explicit", "sequence", "point", "bound")
 
 
@@ -70,7 +72,7 @@ class ParameterSpace:
     def __init__(self, parameters, parameterValues=None, kind=None, allow_star_notation=False):
         del allow_star_notation
         if parameterValues is not None:
-            names = list(parameters)
+            names = list(names_sequence(parameters, "parameters", example=["x", "y"], unique=True))
             if len(names) != len(parameterValues):
                 raise ValueError(
                     f"got {len(names)} parameter names but {len(parameterValues)} value lists: they must pair up"

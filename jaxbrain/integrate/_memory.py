@@ -158,8 +158,7 @@ def check_memory(nbytes, what, *, device=None, parts=None, advice=None):
         detail = f" ({largest}: {format_bytes(parts[largest])})"
         advice = advice or ADVICE.get(largest)
     advice = advice or (
-        "shorten the run, raise sampling_dt, record fewer outputs, or use chunks (chunksize=) or smaller sweep "
-        "batches"
+        "shorten the run, raise sampling_dt, record fewer outputs, or use chunks (chunksize=) or smaller sweep batches"
     )
     raise ValueError(
         f"{what} needs about {format_bytes(nbytes)} of memory{detail}; at most {format_bytes(limit)} is "

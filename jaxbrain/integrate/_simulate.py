@@ -504,8 +504,8 @@ def _size(st, ring_bound, n_inputs):
     model, n = st.model, st.connectome.n_nodes
     n_coupled = len(model.coupled(model.State(*([jnp.zeros((1, 1))] * len(model.State._fields)))))
     n_sums = n_coupled if model.network_sums is None else len(model.network_sums(np.zeros((1, 1)))[0])
-    time_block = 1 if st.fractional_delays or not math.isfinite(ring_bound) else _time_block(
-        ring_bound, st.batch, st.checkpoint
+    time_block = (
+        1 if st.fractional_delays or not math.isfinite(ring_bound) else _time_block(ring_bound, st.batch, st.checkpoint)
     )
     return RunSize(
         n_nodes=n,

@@ -63,9 +63,7 @@ class Params(NamedTuple):
 
 
 # The physically valid values (the boundary refuses concrete values outside them); tau_ou > 0, sigma_ou >= 0 included.
-PARAM_RANGES = valid_ranges(
-    tau_exc=POSITIVE, tau_inh=POSITIVE, d_exc=POSITIVE, d_inh=POSITIVE, gamma_exc=NON_NEGATIVE
-)
+PARAM_RANGES = valid_ranges(tau_exc=POSITIVE, tau_inh=POSITIVE, d_exc=POSITIVE, d_inh=POSITIVE, gamma_exc=NON_NEGATIVE)
 
 
 class State(NamedTuple):

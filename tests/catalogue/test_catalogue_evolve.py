@@ -46,7 +46,9 @@ CASES = [
     pytest.param(lambda: _run(weights=[[1.0], [1.0]]), ValueError, "a non-empty flat list", id="weights-2d"),
     pytest.param(lambda: _run(weights=()), ValueError, "a non-empty flat list", id="weights-empty"),
     pytest.param(
-        lambda: _run(weights=(1.0, -1.0)), ValueError, "weights has 2 entries but fitness_fn returned 1",
+        lambda: _run(weights=(1.0, -1.0)),
+        ValueError,
+        "weights has 2 entries but fitness_fn returned 1",
         id="weights-len",
     ),
     # sizes
@@ -86,11 +88,15 @@ CASES = [
     pytest.param(lambda: _run("f"), TypeError, "fitness_fn must be callable; got str", id="fitness-str"),
     pytest.param(lambda: _run(mutation="gauss"), TypeError, "the mutation operator must be a function", id="op-str"),
     pytest.param(
-        lambda: _run(algorithm="CMA_ES", strategy_kwargs="sigma"), TypeError, "strategy_kwargs must be a dict",
+        lambda: _run(algorithm="CMA_ES", strategy_kwargs="sigma"),
+        TypeError,
+        "strategy_kwargs must be a dict",
         id="strategy-kwargs-str",
     ),
     pytest.param(
-        lambda: _run(strategy_params={"std_init": 0.1}), ValueError, "configure evosax strategies, not 'adaptive'",
+        lambda: _run(strategy_params={"std_init": 0.1}),
+        ValueError,
+        "configure evosax strategies, not 'adaptive'",
         id="strategy-params-genetic",
     ),
     pytest.param(lambda: _run(on_generation=1), TypeError, "on_generation must be a function", id="callback-int"),
@@ -100,16 +106,22 @@ CASES = [
     # checkpoint_path
     pytest.param(lambda: _run(checkpoint_path=3), TypeError, "checkpoint_path must be a file path", id="path-int"),
     pytest.param(
-        lambda: _run(checkpoint_path=tempfile.gettempdir()), ValueError, "is a folder; give the path of a file",
+        lambda: _run(checkpoint_path=tempfile.gettempdir()),
+        ValueError,
+        "is a folder; give the path of a file",
         id="path-folder",
     ),
     pytest.param(
-        lambda: _run(checkpoint_path=os.path.join(__file__, "runs", "evo.npz")), ValueError,
-        "its folder cannot be created", id="path-under-a-file",
+        lambda: _run(checkpoint_path=os.path.join(__file__, "runs", "evo.npz")),
+        ValueError,
+        "its folder cannot be created",
+        id="path-under-a-file",
     ),
     # what the fitness function returns
     pytest.param(
-        lambda: _run(lambda p: np.zeros(3)), ValueError, "fitness_fn must return a (8,) or (8, n_objectives)",
+        lambda: _run(lambda p: np.zeros(3)),
+        ValueError,
+        "fitness_fn must return a (8,) or (8, n_objectives)",
         id="fitness-shape",
     ),
     pytest.param(lambda: _run(lambda p: ["a"] * 8), ValueError, "fitness_fn must return numbers", id="fitness-text"),

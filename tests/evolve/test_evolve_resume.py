@@ -9,10 +9,10 @@ import shutil
 import socket
 import subprocess
 
+import jax.random as jr
 import numpy as np
 import pytest
 
-import jax.random as jr
 from jaxbrain._resume import RunLockedError, load_checked, save_checked
 from jaxbrain.evolve import blend_crossover, evolve, load
 
@@ -139,8 +139,15 @@ def _other_population(arrays):
         (_miscounted_invalid, None, "does not count the invalid fitness values", True),
         (_other_population, None, "the algorithm's population is not the last population of its history", False),
     ],
-    ids=["nan-state-leaf", "parameter-outside-box", "fitness-dtype", "fitness-rows", "inflated-generations",
-         "invalid-count", "population-mismatch"],  # fmt: skip
+    ids=[
+        "nan-state-leaf",
+        "parameter-outside-box",
+        "fitness-dtype",
+        "fitness-rows",
+        "inflated-generations",
+        "invalid-count",
+        "population-mismatch",
+    ],  # fmt: skip
 )
 def test_a_crafted_checkpoint_with_a_valid_checksum_is_refused(checkpoint, edit_arrays, edit_meta, fragment, load_too):
     _craft(checkpoint, edit_arrays, edit_meta)

@@ -65,9 +65,7 @@ def test_a_resume_may_use_any_batch_size(tmp_path):
         # Other batch sizes are other compiled programs: equal to float64 rounding, not bit for bit.
         np.testing.assert_allclose(res.dataset["max_x"].values, whole["max_x"].values, rtol=1e-12, atol=1e-14)
     # The same batch size is the same program: bit-identical to the uninterrupted sweep.
-    np.testing.assert_array_equal(
-        _sweep(tmp_path / "resumed-None.zarr").dataset["max_x"].values, whole["max_x"].values
-    )
+    np.testing.assert_array_equal(_sweep(tmp_path / "resumed-None.zarr").dataset["max_x"].values, whole["max_x"].values)
 
 
 def test_a_batch_claimed_by_a_live_process_is_not_computed_twice(tmp_path):

@@ -3,7 +3,6 @@
 import re
 from unittest import mock
 
-import jax.random as jr
 import numpy as np
 import pytest
 
