@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ._common import (
     BOLD_TRANSIENT_MS,
+    COMMAND_ERRORS,
     PLOT_FORMATS,
     TR_MS,
     _is_number,
@@ -16,6 +17,7 @@ from ._common import (
     _split_item,
     _UsageError,
     _write_atomic,
+    fail,
 )
 
 SWEEP_DEFAULTS = {
@@ -366,6 +368,7 @@ def _sweep_command(args, parser):
             ) from None
     try:
         return run_sweep(cfg, distributed=args.distributed)
-    except (ValueError, TypeError) as err:
-        # Refused resumes (another sweep's store), damaged stores and bad settings: the message, no traceback.
-        raise SystemExit(f"jaxbrain: {err}") from None
+    except COMMAND_ERRORS as err:
+        # Refused resumes (another sweep's store), damaged stores, bad settings and file-system refusals: the
+        # message and exit status 2, as every subcommand reports them, no traceback.
+        fail("sweep", err)
