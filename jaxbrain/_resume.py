@@ -149,6 +149,16 @@ def canonical(value, depth=_DEPTH):
             "callable": f"{type(value).__module__}.{type(value).__qualname__}",
             "attrs": {k: canonical(v, depth - 1) for k, v in sorted(attrs.items()) if not k.startswith("__")},
         }
+    if isinstance(value, types.ModuleType):
+        return {"module": value.__name__}
+    attrs = getattr(value, "__dict__", None)
+    # A plain object, with object's own repr (which only says where it lives): by what it holds. A class that
+    # writes its own repr says in it what identifies it (compat's models and searches do).
+    if type(value).__repr__ is object.__repr__ and isinstance(attrs, dict) and attrs:
+        return {
+            "type": f"{type(value).__module__}.{type(value).__qualname__}",
+            "attrs": {k: canonical(v, depth - 1) for k, v in sorted(attrs.items()) if not k.startswith("__")},
+        }
     slots = [name for cls in type(value).__mro__ for name in getattr(cls, "__slots__", ()) if hasattr(value, name)]
     if slots:  # a fixed set of attributes (e.g. a Connectome's weights and lengths): they are what it holds
         attrs = {name: canonical(getattr(value, name), depth - 1) for name in sorted(set(slots))}

@@ -131,3 +131,15 @@ def test_lock_refuses_a_second_holder_and_takes_over_a_dead_ones(tmp_path):
         json.dump({"pid": 1, "host": "another-host"}, fh)
     with pytest.raises(_resume.RunLockedError, match="another-host"):
         _resume.RunLock(target).acquire()
+
+
+class _Holder:
+    def __init__(self, value):
+        self.value = value
+
+
+def test_plain_objects_are_described_by_what_they_hold_not_where_they_live():
+    assert _resume.canonical(_Holder(1.0)) == _resume.canonical(_Holder(1.0))
+    diff = _resume.differences({"obj": _resume.canonical(_Holder(1.0))}, {"obj": _resume.canonical(_Holder(2.0))})
+    assert diff == ["obj.attrs.value: stored 1.0, now 2.0"]
+    assert _resume.canonical(np) == {"module": "numpy"}
