@@ -10,3 +10,6 @@ from ._fc import matrix_correlation as matrix_correlation
 from ._ks import kolmogorov_smirnov as kolmogorov_smirnov
 from ._ks import matrix_kolmogorov as matrix_kolmogorov
 from ._ks import ts_kolmogorov as ts_kolmogorov
+from ._sync import kuramoto_order as kuramoto_order
+from ._sync import peak_phase as peak_phase
+from ._weighted import weighted_correlation as weighted_correlation
