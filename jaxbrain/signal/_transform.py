@@ -28,7 +28,7 @@ def resample(data, frequency):
         A DataArray with the same dims and off-time coordinates, and the new time coordinate (same unit).
 
     Example:
-        >>> slow = resample(result.xr()["r_E"], 200.0)   # 200 Hz, a sample every 5 ms
+        >>> slow = resample(result.xr()["rates_exc"], 200.0)   # 200 Hz, a sample every 5 ms
     """
     check_signal(data)
     frequency = number(frequency, "frequency")
