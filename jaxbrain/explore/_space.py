@@ -14,7 +14,10 @@ Kinds:
     ``"bound"``: ``[low, high]`` per parameter with ``low < high``; a box for optimisers (``lowerBound``,
         ``upperBound``, ``getRandom``), not a list of points.
 
-A value may be a scalar or a per-node array; a list of per-node arrays sweeps a heterogeneous parameter.
+A value may be a scalar or a per-node array; a list of per-node arrays sweeps a heterogeneous parameter. An
+axis of strings is categorical (e.g. ``{"coupling": ["additive", "diffusive"]}``): it takes part in the points
+(``get_parametrization``, ``n_points``, a grid) but has no numeric bounds and cannot be stacked into arrays by
+:meth:`ParameterSpace.points` (a batched sweep compiles one program per category: sweep each category apart).
 """
 
 from __future__ import annotations
@@ -29,8 +32,13 @@ from .._checks import names_sequence
 KINDS = ("grid", "explicit", "sequence", "point", "bound")
 
 
+def _is_text(value):
+    return isinstance(value, (str, np.str_))
+
+
 def _as_values(name, values):
-    """A parameter's values as a list of float arrays (scalars or per-node vectors), validated."""
+    """A parameter's values: a list of float arrays (scalars or per-node vectors), or a list of ``str`` for a
+    categorical axis; validated."""
     if isinstance(values, np.ndarray):
         if values.ndim == 0:
             raise ValueError(f"parameter {name!r}: give a list of values, not a single value {values!r}")
@@ -40,9 +48,19 @@ def _as_values(name, values):
     values = list(values)
     if not values:
         raise ValueError(f"parameter {name!r}: the list of values is empty")
+    text = [_is_text(v) for v in values]
+    if all(text):
+        return [str(v) for v in values]  # a categorical axis
+    if any(text):
+        raise ValueError(
+            f"parameter {name!r}: a categorical axis holds strings only, a numeric one numbers only; got {values!r}"
+        )
     out = []
     for v in values:
-        arr = np.asarray(v, dtype=np.float64) if not isinstance(v, (str, bytes)) else None
+        try:
+            arr = np.asarray(v, dtype=np.float64) if not isinstance(v, bytes) else None
+        except (TypeError, ValueError):
+            arr = None
         if arr is None or arr.ndim > 1:
             raise ValueError(f"parameter {name!r}: each value must be a number or a per-node 1-D array; got {v!r}")
         if not np.all(np.isfinite(arr)):
@@ -52,6 +70,17 @@ def _as_values(name, values):
     if len(shapes) > 1:
         raise ValueError(f"parameter {name!r}: all values must have one shape; got {sorted(shapes)}")
     return out
+
+
+def _categorical(values):
+    return isinstance(values[0], str)
+
+
+def _plain(value):
+    """A stored value as the user gave it: a Python number, a per-node array, or a category's name."""
+    if isinstance(value, str):
+        return value
+    return value.item() if value.ndim == 0 else value
 
 
 class ParameterSpace:
@@ -90,12 +119,17 @@ class ParameterSpace:
             raise ValueError(f"kind 'explicit' zips the lists, so they need one length; got {lengths}")
         if kind == "grid":
             for name, values in self._values.items():
-                if values[0].ndim == 0 and len({float(v) for v in values}) < len(values):
+                distinct = values if _categorical(values) else [float(v) for v in values if v.ndim == 0]
+                if distinct and len(set(distinct)) < len(values):
                     raise ValueError(f"parameter {name!r}: a grid axis needs distinct values; got {self.dict()[name]}")
         if kind == "point" and any(n != 1 for n in lengths.values()):
             raise ValueError(f"kind 'point' takes exactly one value per parameter; got {lengths}")
         if kind == "bound":
             for name, values in self._values.items():
+                if _categorical(values):
+                    raise ValueError(
+                        f"bound of {name!r} must be [low, high] (two numbers); got the categories {values}"
+                    )
                 if len(values) != 2 or values[0].ndim or values[1].ndim:
                     raise ValueError(f"bound of {name!r} must be [low, high] (two numbers); got {len(values)} values")
                 if not values[0] < values[1]:
@@ -109,7 +143,7 @@ class ParameterSpace:
 
     @property
     def parameterValues(self):
-        return [[v.item() if v.ndim == 0 else v for v in values] for values in self._values.values()]
+        return [[_plain(v) for v in values] for values in self._values.values()]
 
     @property
     def ndims(self):
@@ -117,11 +151,17 @@ class ParameterSpace:
 
     @property
     def lowerBound(self):
-        return [float(np.min(values)) for values in self._values.values()]
+        return [float(np.min(values)) for values in self._numeric_values("lowerBound").values()]
 
     @property
     def upperBound(self):
-        return [float(np.max(values)) for values in self._values.values()]
+        return [float(np.max(values)) for values in self._numeric_values("upperBound").values()]
+
+    def _numeric_values(self, what):
+        categorical = [name for name, values in self._values.items() if _categorical(values)]
+        if categorical:
+            raise ValueError(f"{what}: the categorical axis(es) {categorical} have no numeric bounds")
+        return self._values
 
     @property
     def named_tuple_constructor(self):
@@ -145,8 +185,7 @@ class ParameterSpace:
                 low, high = float(values[0]), float(values[1])
                 out[name] = float(rng.uniform(low, high))
             else:
-                pick = values[int(rng.integers(len(values)))]
-                out[name] = pick.item() if pick.ndim == 0 else pick
+                out[name] = _plain(values[int(rng.integers(len(values)))])
         return out
 
     def get_parametrization(self):
@@ -175,7 +214,7 @@ class ParameterSpace:
     @property
     def grid_shape(self):
         """The grid's shape in parameter order (``None`` unless a grid of scalar values)."""
-        if self.kind != "grid" or any(v[0].ndim for v in self._values.values()):
+        if self.kind != "grid" or any(not _categorical(v) and v[0].ndim for v in self._values.values()):
             return None
         return tuple(len(v) for v in self._values.values())
 
@@ -185,6 +224,12 @@ class ParameterSpace:
         Args:
             base: dict name → base value, used where a point leaves a parameter at its base (sequence).
         """
+        categorical = [name for name, values in self._values.items() if _categorical(values)]
+        if categorical:
+            raise ValueError(
+                f"the categorical axis(es) {categorical} cannot be stacked into arrays: a batched sweep runs one "
+                "program, so sweep each category apart (or run the points one by one)"
+            )
         out = {}
         for name, column in self.get_parametrization().items():
             filled = [np.asarray(base[name], np.float64) if v is None else v for v in column]
