@@ -21,6 +21,7 @@ from ._compose import segment_lengths as segment_lengths
 from ._noise import OrnsteinUhlenbeckProcess as OrnsteinUhlenbeckProcess
 from ._noise import WienerProcess as WienerProcess
 from ._noise import ZeroInput as ZeroInput
+from ._noise import ou_path as ou_path
 from ._waveforms import ExponentialInput as ExponentialInput
 from ._waveforms import LinearRampInput as LinearRampInput
 from ._waveforms import SinusoidalInput as SinusoidalInput

@@ -97,14 +97,52 @@ class OrnsteinUhlenbeckProcess(AbstractStimulus):
         k0, k1 = jr.split(key)
         mu = jnp.broadcast_to(node_param("mu", self.mu, n_nodes), (1, n_nodes))[0]
         sigma = node_param("sigma", self.sigma, n_nodes)
-        tau = node_param("tau", self.tau, n_nodes)
+        tau = jnp.broadcast_to(node_param("tau", self.tau, n_nodes), (1, n_nodes))[0]
         x0 = mu * jr.uniform(k0, (n_nodes,), float_dtype())
         kicks = (sigma * jnp.sqrt(dt)) * jr.normal(k1, (n_rows - 1, n_nodes), float_dtype())
-        decay = jnp.broadcast_to(dt / tau, (1, n_nodes))[0]
+        return ou_path(x0, kicks, mu, tau, dt)
 
-        def step(x, kick):
-            x = x + decay * (mu - x) + kick
-            return x, x
 
-        _, rest = jax.lax.scan(step, x0, kicks)
-        return jnp.concatenate([x0[None, :], rest], axis=0)
+@jax.jit
+def ou_path(x0, increments, mu, tau, dt) -> Float[Array, "time n_nodes"]:
+    r"""An Ornstein–Uhlenbeck path from given noise increments (the recursion of :class:`OrnsteinUhlenbeckProcess`).
+
+    $$x_{k+1} = x_k + \Delta t\,\frac{\mu - x_k}{\tau} + w_k, \qquad k = 0, \dots, T-2,$$
+
+    for increments $w_k$ drawn elsewhere ($w_k = \sigma\sqrt{\Delta t}\,\xi_k$ for the process itself): recorded
+    noise, common random numbers shared between runs, or another generator's stream.
+
+    Args:
+        x0: initial values $x_0$, shape ``(N,)``.
+        increments: $w_k$, shape ``(T-1, N)``.
+        mu: mean $\mu$ (scalar or ``(N,)``).
+        tau: time constant $\tau > 0$ in ms (scalar or ``(N,)``).
+        dt: step $\Delta t$ in ms.
+
+    Returns:
+        ``(T, N)`` array; row 0 is ``x0``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from jaxbrain.stimulus import ou_path
+        >>> ou_path(jnp.zeros(1), jnp.zeros((2, 1)), 1.0, 1.0, 0.5)[:, 0].tolist()  # no noise: relaxes to mu
+        [0.0, 0.5, 0.75]
+    """
+    x0 = jnp.asarray(x0, float_dtype())
+    increments = jnp.asarray(increments, x0.dtype)
+    if x0.ndim != 1:
+        raise ValueError(f"x0 must have shape (N,); got {x0.shape}")
+    if increments.ndim != 2 or increments.shape[1] != x0.shape[0]:
+        raise ValueError(f"increments must have shape (T-1, {x0.shape[0]}); got {increments.shape}")
+    for name, value in (("mu", mu), ("tau", tau)):
+        if jnp.shape(value) not in ((), x0.shape):
+            raise ValueError(f"{name} must be a scalar or have shape {x0.shape}; got shape {jnp.shape(value)}")
+    decay = jnp.broadcast_to(dt / jnp.asarray(tau, x0.dtype), x0.shape)
+    mu = jnp.broadcast_to(jnp.asarray(mu, x0.dtype), x0.shape)
+
+    def step(x, kick):
+        x = x + decay * (mu - x) + kick
+        return x, x
+
+    _, rest = jax.lax.scan(step, x0, increments)
+    return jnp.concatenate([x0[None, :], rest], axis=0)

@@ -8,7 +8,7 @@ import jax.random as jr
 import numpy as np
 import pytest
 
-from jaxbrain.stimulus import OrnsteinUhlenbeckProcess, WienerProcess, ZeroInput
+from jaxbrain.stimulus import OrnsteinUhlenbeckProcess, WienerProcess, ZeroInput, ou_path
 
 W_GRID = (200.0, 0.1, 500)  # duration (ms), dt (ms), nodes
 OU_GRID = (10_000.0, 0.1, 16)
@@ -91,3 +91,33 @@ def test_ou_per_node_parameters():
 def test_invalid_parameters(make, name):
     with pytest.raises(ValueError, match=name):
         make()
+
+
+def test_ou_path_from_given_increments():
+    dt, tau = 0.1, 2.0
+    x0, mu = np.array([0.0, 4.0]), np.array([1.0, -1.0])
+    # no increments: x_k = mu + (x0 - mu)(1 - dt/tau)^k
+    path = np.asarray(ou_path(x0, np.zeros((49, 2)), mu, tau, dt))
+    k = np.arange(50)[:, None]
+    np.testing.assert_allclose(path, mu + (x0 - mu) * (1 - dt / tau) ** k, rtol=1e-12)
+    # given increments enter additively: the path minus the noise-free one is the filtered increment sum
+    w = np.random.default_rng(0).normal(size=(49, 2))
+    noisy = np.asarray(ou_path(x0, w, mu, tau, dt))
+    expected = np.zeros((50, 2))
+    for i in range(49):
+        expected[i + 1] = (1 - dt / tau) * expected[i] + w[i]
+    np.testing.assert_allclose(noisy - path, expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        ((np.zeros((2, 2)), np.zeros((3, 2)), 0.0, 1.0, 0.1), "x0"),
+        ((np.zeros(2), np.zeros((3, 3)), 0.0, 1.0, 0.1), "increments"),
+        ((np.zeros(2), np.zeros((3, 2)), np.zeros(3), 1.0, 0.1), "mu"),
+        ((np.zeros(2), np.zeros((3, 2)), 0.0, np.ones(3), 0.1), "tau"),
+    ],
+)
+def test_ou_path_shapes(args, name):
+    with pytest.raises(ValueError, match=name):
+        ou_path(*args)
