@@ -1,0 +1,17 @@
+"""The errors compat raises where neurolib raises ``AssertionError`` for the same bad input.
+
+neurolib checks its inputs with ``assert``, so ported code may catch ``AssertionError``; jaxbrain reports bad input
+as ``ValueError``/``TypeError`` with a message that names the argument. These classes are both, so either
+``except`` clause keeps working.
+"""
+
+from __future__ import annotations
+
+
+class NeurolibInputError(ValueError, AssertionError):
+    """A bad value where neurolib asserts: a ``ValueError`` that ``except AssertionError`` also catches."""
+
+
+class NeurolibTypeError(TypeError, AssertionError):
+    """A value of the wrong type where neurolib asserts: a ``TypeError`` that ``except AssertionError`` also
+    catches."""
