@@ -144,5 +144,5 @@ def test_constructor_checks():
         Evolution(lambda t: t, SPACE, model=HopfModel(seed=0))
     evolution = Evolution(lambda t: t, SPACE, MATE_P={"alpha": 0.25})  # settings of the default operator
     assert evolution._operators["crossover"].keywords == {"alpha": 0.25}
-    with pytest.raises(ValueError, match="no evolution results"):
+    with pytest.raises(ValueError, match="no population"):
         evolution.dfPop()

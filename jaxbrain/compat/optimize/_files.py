@@ -1,5 +1,5 @@
-"""The files BoxSearch and Evolution write: where they live (``./data/jaxbrain/<name>``) and the checksummed
-``.npz`` files of stored results (no pickle)."""
+"""The files BoxSearch and Evolution write: where they live (``<paths.HDF_DIR>/<name>``, by default
+``./data/jaxbrain/<name>``) and the checksummed ``.npz`` files of stored results (no pickle)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,20 @@ import numpy as np
 
 from ..._resume import load_checked, save_checked
 
-_DATA_DIR = os.path.join(".", "data", "jaxbrain")
 _NEUROLIB_SUFFIXES = (".hdf", ".hdf5", ".h5", ".zarr", ".json")
 
 
 def _base_path(filename):
-    """Absolute path, without suffix, of a search's files: ``./data/jaxbrain/<filename>`` (an absolute
+    """Absolute path, without suffix, of a search's files: ``<paths.HDF_DIR>/<filename>`` (default
+    ``./data/jaxbrain/``, read when the search is made, as neurolib reads its ``HDF_DIR``; an absolute
     ``filename`` is used as is); neurolib's ``.hdf`` suffix is dropped."""
+    from ..utils import paths
+
     name = "exploration" if filename is None else os.fspath(filename)
     root, ext = os.path.splitext(name)
     if ext.lower() in _NEUROLIB_SUFFIXES:
         name = root
-    return os.path.abspath(os.path.join(_DATA_DIR, name))
+    return os.path.abspath(os.path.join(paths.HDF_DIR, name))
 
 
 def _flatten(result, prefix=""):

