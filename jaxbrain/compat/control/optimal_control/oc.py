@@ -199,7 +199,7 @@ def solve_adjoint(
 
 
 def _binary(name, value, shape_rows, min_cols):
-    arr = np.asarray(value, dtype=float)
+    arr = np.array(value, dtype=float)  # a copy: the object may change it
     if arr.ndim != 2 or arr.shape[0] != shape_rows or arr.shape[1] < min_cols:
         raise OCInputError(f"{name} must have shape ({shape_rows}, {min_cols}) (node, variable); got {arr.shape}")
     if not np.array_equal(arr, arr.astype(bool)):
@@ -266,6 +266,31 @@ class OC:
         self.dim_vars = len(self.model.state_vars)
         self.dim_in = len(self.model.input_vars)
         self.dim_out = len(self.model.output_vars)
+        states = list(self.model.state_vars)
+        if (
+            self.target.ndim == 3
+            and self.target.shape[1] == len(states) != self.dim_out
+            and all(ov in states for ov in self.model.output_vars)
+        ):
+            # a target for every state variable (neurolib accepts it and reads the output variables' rows)
+            warnings.warn(
+                f"target has a row for each state variable {states}; only the output variables "
+                f"{list(self.model.output_vars)} are controlled towards their rows",
+                stacklevel=2,
+            )
+            self.target = self.target[:, [states.index(ov) for ov in self.model.output_vars]]
+        missing = []
+        if self.target.ndim == 3 and self.target.shape[0] == self.N and 0 < self.target.shape[1] < self.dim_out:
+            # a target for the first output variables only (neurolib's tests build ALN targets without IA):
+            # the others are not counted (their cost-matrix columns are set to 0)
+            missing = list(range(self.target.shape[1], self.dim_out))
+            warnings.warn(
+                f"target has rows for the first {self.target.shape[1]} of the output variables "
+                f"{list(self.model.output_vars)}; the others are not counted in the precision cost",
+                stacklevel=2,
+            )
+            pad = np.zeros((self.N, len(missing), self.target.shape[2]))
+            self.target = np.concatenate([self.target, pad], axis=1)
         if self.target.ndim == 3 and self.target.shape[:2] == (self.N, self.dim_out) and self.target.shape[2] > self.T:
             # neurolib reads only the first T columns of a longer target; say so rather than drop them silently
             warnings.warn(
@@ -286,6 +311,7 @@ class OC:
             if cost_matrix is None
             else _binary("cost_matrix", cost_matrix, self.N, self.dim_out)
         )
+        self.cost_matrix[:, missing] = 0.0
         self.control_matrix = (
             np.ones((self.N, self.dim_in))
             if control_matrix is None
@@ -359,10 +385,15 @@ class OC:
         return float(np.max(np.abs(np.asarray(self.model.params.get("sigma_ou", 0.0))))) != 0.0
 
     def _max_delay(self):
-        get = getattr(self.model, "getMaxDelay", None)
-        if get is not None:
-            return int(get())
-        return int(np.max(self.Dmat_ndt)) if self.Dmat_ndt.size else 0
+        """The longest delay in steps (neurolib's ``getMaxDelay``): the network's and, for ALN, the local ones
+        (``de``, ``di`` in ms). Computed here, as the model's own check would refuse the initial values that
+        :meth:`adjust_init` is about to reshape."""
+        p = self.model.params
+        delays = [int(np.max(self.Dmat_ndt))]
+        for local in ("de", "di"):
+            if local in p:
+                delays.append(int(np.around(np.max(np.asarray(p[local], dtype=float)) / self.dt)))
+        return max(delays)
 
     def _delay_steps(self):
         """``(N, N)`` delays in steps (neurolib's ``Dmat_ndt``): fibre length / signal speed / dt, diagonal 0."""
@@ -611,7 +642,8 @@ class OC:
             )
 
     def _precision_gradient(self):
-        """``(N, V_in, T)`` gradient of the weighted precision cost by automatic differentiation (last column 0)."""
+        """``(N, V_in, T)`` gradient of the weighted precision cost by automatic differentiation, divided by dt
+        (last column 0)."""
         import jax
         import jax.numpy as jnp
 
@@ -651,12 +683,14 @@ class OC:
 
             u = jnp.asarray(np.transpose(self.control[:, :, :-1], (2, 0, 1)))
             g = np.asarray(jax.grad(loss)(u))
-        grad[:, :, :-1] = np.transpose(g, (1, 2, 0))
+        grad[:, :, :-1] = np.transpose(g, (1, 2, 0)) / self.dt  # per unit time, as compute_gradient
         return grad
 
     def compute_gradient(self):
-        """``(N, V_in, T)`` gradient of the total cost with respect to ``self.control`` (neurolib's layout), zero
-        outside the control matrix and the control interval."""
+        r"""``(N, V_in, T)`` gradient of the total cost with respect to ``self.control`` in neurolib's convention:
+        the gradient of the cost *functional*, $\partial J / \partial u_{nvt} / \Delta t$ (what neurolib's adjoint
+        equations give, e.g. $w_2 u$ for the energy term), zero outside the control matrix and the control
+        interval. The precision part comes from automatic differentiation through the simulation."""
         grad = self._precision_gradient() + cost_functions.derivative_control_strength_cost(
             self.control, self.weights, self.dt
         )
