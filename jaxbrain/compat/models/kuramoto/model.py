@@ -18,4 +18,13 @@ class KuramotoModel(Model):
     column per ``t``: neurolib's ``theta`` equals ``model.theta[:, -n:]`` with ``n`` its column count.
     """
 
+    name = "kuramoto"
+    description = "Kuramoto phase oscillators with delays"
+    init_vars = ["theta_init", "theta_ou"]
+    state_vars = ["theta", "theta_ou"]
+    output_vars = ["theta"]
+    default_output = "theta"
+    input_vars = ["theta_ext"]
+    default_input = "theta_ext"
+
     _spec = _SPECS["kuramoto"]

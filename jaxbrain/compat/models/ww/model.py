@@ -13,4 +13,13 @@ class WWModel(Model):
     State field has an initial value; the rates are recomputed from ``se``, ``si`` at every step.
     """
 
+    name = "wongwang"
+    description = "Wong-Wang (Deco et al. 2014) excitatory and inhibitory populations"
+    init_vars = ["r_exc", "r_inh", "ses_init", "sis_init", "exc_ou", "inh_ou"]
+    state_vars = ["r_exc", "r_inh", "se", "si", "exc_ou", "inh_ou"]
+    output_vars = ["r_exc", "r_inh", "se", "si"]
+    default_output = "r_exc"
+    input_vars = ["exc_current", "inh_current"]
+    default_input = "exc_current"
+
     _spec = _SPECS["ww"]
