@@ -26,6 +26,7 @@ import numpy as np
 from ..._checks import names_sequence
 from ...explore import ParameterSpace as _CoreSpace
 from .._errors import NeurolibInputError as InputError
+from .._errors import NeurolibTypeError
 
 __all__ = ["ParameterSpace"]
 
@@ -75,23 +76,28 @@ class ParameterSpace(_CoreSpace):
 
     def __init__(self, parameters, parameterValues=None, kind=None, allow_star_notation=False):
         if parameterValues is not None:
-            names = list(names_sequence(parameters, "parameters", example=["x", "y"], unique=True))
+            try:
+                names = list(names_sequence(parameters, "parameters", example=["x", "y"], unique=True))
+            except TypeError as err:  # neurolib asserts that the names are strings
+                raise NeurolibTypeError(str(err)) from None
             if isinstance(parameterValues, (str, bytes)) or not hasattr(parameterValues, "__len__"):
-                raise TypeError(f"parameterValues must be a list of value lists; got {type(parameterValues).__name__}")
+                raise NeurolibTypeError(
+                    f"parameterValues must be a list of value lists; got {type(parameterValues).__name__}"
+                )
             if len(names) != len(parameterValues):
                 raise InputError(
                     f"got {len(names)} parameter names but {len(parameterValues)} value lists: they must pair up"
                 )
             parameters = dict(zip(names, parameterValues))
         if not isinstance(parameters, dict):
-            raise TypeError(
+            raise NeurolibTypeError(
                 "parameters must be a dict name -> list of values, or a list of names with parameterValues; "
                 f"got {type(parameters).__name__}"
             )
         processed = {}
         for name, values in parameters.items():
             if not isinstance(name, str):
-                raise TypeError(f"parameter names must be str; got {name!r} ({type(name).__name__})")
+                raise NeurolibTypeError(f"parameter names must be str; got {name!r} ({type(name).__name__})")
             processed[name] = _as_list(name, values)
         self.__dict__["star"] = bool(allow_star_notation)
         self.__dict__["_guessed"] = kind is None
