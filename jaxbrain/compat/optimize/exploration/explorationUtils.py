@@ -59,7 +59,7 @@ def computeMinMax(dfResults, i, output, output_name):
     ``max_<name>``/``min_<name>`` over everything, ``max_amp_``/``min_amp_``: the largest/smallest per-node
     peak-to-peak amplitude, and ``relative_amplitude_<name> = max_amp / (max − min)`` (for every row)."""
     output = _series(output_name, output)
-    if output.size == 0:
+    if output.size == 0 or not np.isfinite(output).any():  # nothing kept, or a diverged run: NaN measures
         extrema = dict.fromkeys(("max_", "min_", "max_amp_", "min_amp_"), np.nan)
     else:
         amplitude = np.nanmax(output, axis=1) - np.nanmin(output, axis=1)
