@@ -176,3 +176,23 @@ def test_exploration_figures(hopf_search):
     assert len(fig.axes) == 3
     plt.close("all")
     assert isinstance(search.dfResults, pd.DataFrame)
+
+
+def test_categorical_coupling_axis_runs_each_coupling(tmp_path):
+    net = dict(Cmat=np.array([[0.0, 1.0], [1.0, 0.0]]), Dmat=np.array([[0.0, 10.0], [10.0, 0.0]]))
+    model = HopfModel(seed=0, **net)
+    model.params["duration"] = 20.0
+    space = ParameterSpace({"K_gl": [0.5, 2.0], "coupling": ["additive", "diffusive"]}, kind="grid")
+    search = BoxSearch(model, space, filename=tmp_path / "coupling")
+    search.run()
+    search.loadResults()
+    assert list(search.dfResults["coupling"]) == ["additive", "diffusive"] * 2
+    for i in range(4):
+        alone = HopfModel(seed=0, **net)
+        alone.params.update(duration=20.0, K_gl=search.dfResults["K_gl"][i], coupling=search.dfResults["coupling"][i])
+        alone.run()
+        np.testing.assert_allclose(search.results[i]["x"], alone.x, rtol=1e-12, atol=1e-14)
+    assert not np.allclose(search.results[2]["x"], search.results[3]["x"])  # the coupling matters
+    da = search.xr()
+    assert da.dims == ("K_gl", "coupling", "output", "space", "time")
+    assert list(da.coords["coupling"].values) == ["additive", "diffusive"]
