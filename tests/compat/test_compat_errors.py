@@ -58,6 +58,11 @@ ASSERTED = [
     pytest.param(
         lambda: BoxSearch(model=HopfModel(seed=0), parameterSpace=None), "needs a parameterSpace", id="no-space"
     ),
+    pytest.param(
+        lambda: BoxSearch(evalFunction=print, parameterSpace=ParameterSpace({"x": [0.0, 1.0]})).saveToPypet([1], None),
+        "takes a dict",
+        id="saveToPypet-not-dict",
+    ),
     pytest.param(lambda: ParameterSpace([1, 2], [[0, 1], [0, 1]]), "names", id="space-names-not-str"),
     pytest.param(lambda: ParameterSpace(["a"], 5), "list of value lists", id="space-values-not-lists"),
     pytest.param(lambda: ParameterSpace(["a", "b"]), "must be a dict", id="space-names-without-values"),
