@@ -198,6 +198,9 @@ def solve_adjoint(
 # ---- the optimal-control object --------------------------------------------------------------------------
 
 
+_CONNECTOMES = {}  # (shape, Cmat bytes, lengths bytes) -> Connectome, the 8 most recently used
+
+
 def _binary(name, value, shape_rows, min_cols):
     arr = np.array(value, dtype=float)  # a copy: the object may change it
     if arr.ndim != 2 or arr.shape[0] != shape_rows or arr.shape[1] < min_cols:
@@ -355,8 +358,6 @@ class OC:
         self.control = update_control_with_limit(
             self.N, self.dim_in, self.T, self.control, 0.0, np.zeros(self.control.shape), maximum_control_strength
         )
-        self._connectome = None
-        self._grad_fn = None
         self.simulate_forward()
 
     # ---- settings ----
@@ -532,14 +533,18 @@ class OC:
         spec = model._spec
         dt, duration, _ = model._settings()
         n_steps = self.T - 1
-        key = (np.asarray(p["Cmat"], dtype=float).tobytes(), np.asarray(p["lengthMat"], dtype=float).tobytes())
-        if self._connectome is None or self._connectome[0] != key:
-            # One object per network, so that repeated optimize() calls reuse one compiled solver.
-            lengths = np.asarray(p["lengthMat"], dtype=float)
-            if spec.delay_lengths is not None:
-                lengths = spec.delay_lengths(p, dt)
-            self._connectome = (key, Connectome(np.asarray(p["Cmat"], dtype=float), lengths))
-        connectome = self._connectome[1]
+        cmat = np.asarray(p["Cmat"], dtype=float)
+        lengths = np.asarray(p["lengthMat"], dtype=float)
+        if spec.delay_lengths is not None:
+            lengths = spec.delay_lengths(p, dt)
+        key = (cmat.shape, cmat.tobytes(), np.asarray(lengths, dtype=float).tobytes())
+        # One Connectome object per network (the core caches its compiled solver per problem, and a connectome
+        # is part of the problem by identity): repeated optimize() calls and new OC objects on the same network
+        # reuse one compiled solver.
+        connectome = _CONNECTOMES.pop(key, None) or Connectome(cmat, lengths)
+        _CONNECTOMES[key] = connectome
+        while len(_CONNECTOMES) > 8:
+            _CONNECTOMES.pop(next(iter(_CONNECTOMES)))
 
         saved = {iv: p[iv] for iv in model.input_vars}
         try:
