@@ -269,3 +269,7 @@ def test_earlier_keywords():
     assert oc.cost_interval == (1, 5)
     with pytest.raises(ValueError, match="not both"):
         OcFhn(model, target, cost_matrix=np.ones((1, 2)), precision_matrix=np.ones((1, 2)))
+    with pytest.raises(ValueError, match="must be >= 0"):
+        OcFhn(model, target, weights={"w_2": -1.0})
+    with pytest.raises(ValueError, match="maximum_control_strength"):
+        OcFhn(model, target, maximum_control_strength=-0.5)

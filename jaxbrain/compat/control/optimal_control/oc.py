@@ -272,7 +272,7 @@ class OC:
             )
         self.model = copy.deepcopy(model)
         self.target = np.asarray(target, dtype=float)
-        self.maximum_control_strength = maximum_control_strength
+        self.maximum_control_strength = self._bound(maximum_control_strength)
         self.weights = self._weights(weights)
         for name, value in (("w_p", w_p), ("w_2", w_2), ("w_1D", w_1D)):
             if value is not None:
@@ -282,7 +282,7 @@ class OC:
             ("precision_matrix", "cost_matrix", precision_matrix),
         ):
             if value is not None:
-                given = cost_interval != (None, None) if new == "cost_interval" else cost_matrix is not None
+                given = tuple(cost_interval) != (None, None) if new == "cost_interval" else cost_matrix is not None
                 if given:
                     raise OCInputError(f"give {new} or its earlier name {old}, not both")
                 if new == "cost_interval":
@@ -386,7 +386,7 @@ class OC:
         self.control = np.stack([np.asarray(p[iv], dtype=float) for iv in self.model.input_vars], axis=1)
         self.check_params()
         self.control = update_control_with_limit(
-            self.N, self.dim_in, self.T, self.control, 0.0, np.zeros(self.control.shape), maximum_control_strength
+            self.N, self.dim_in, self.T, self.control, 0.0, np.zeros(self.control.shape), self.maximum_control_strength
         )
         self.simulate_forward()
 
@@ -409,8 +409,19 @@ class OC:
                 value = weights[name]
                 if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
                     raise OCInputError(f"weights[{name!r}] must be a finite number; got {value!r}")
+                if value < 0:
+                    raise OCInputError(f"weights[{name!r}] must be >= 0 (a cost weight); got {value!r}")
                 out[name] = float(value)
         return out
+
+    @staticmethod
+    def _bound(value):
+        """``maximum_control_strength`` checked: None or a finite number > 0."""
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (math.isfinite(value) and value > 0):
+            raise OCInputError(f"maximum_control_strength must be a finite number > 0 or None; got {value!r}")
+        return float(value)
 
     def _noisy(self):
         return float(np.max(np.abs(np.asarray(self.model.params.get("sigma_ou", 0.0))))) != 0.0
@@ -795,6 +806,7 @@ class OC:
         if n_max_iterations < 0:
             raise ValueError(f"n_max_iterations must be >= 0; got {n_max_iterations}")
         self.weights = self._weights(self.weights)
+        self.maximum_control_strength = self._bound(self.maximum_control_strength)
         self.cost_interval = convert_interval(self.cost_interval, self.T)
         self.control_interval = convert_interval(self.control_interval, self.T)
         control = update_control_with_limit(
@@ -809,12 +821,10 @@ class OC:
         self.control = limit_control_to_interval(self.N, self.dim_in, self.T, control, self.control_interval)
         noisy = self._noisy()
         self.update_input()
-        if not self.cost_history or not self.control_history:
-            cost0 = self.compute_cost_noisy(self.M) if noisy else self._cost_at(self.control)
-            if not self.cost_history:
-                self.cost_history.append(cost0)
-            if noisy and not self.control_history:
-                self.control_history.append(self.control.copy())
+        if not self.cost_history:  # the cost before the first iteration (iteration 0)
+            self.cost_history.append(self.compute_cost_noisy(self.M) if noisy else self._cost_at(self.control))
+        if noisy and not self.control_history:
+            self.control_history.append(self.control.copy())
         if n_max_iterations > 0:
             res = self._solve(n_max_iterations)
             control = np.array(self.control)
