@@ -1,6 +1,8 @@
 """Weighted Pearson correlation."""
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array, ArrayLike, Float
 
 from ._fc import _as_float, _safe_inv_norm
@@ -24,7 +26,7 @@ def weighted_correlation(
         x: first series, `(..., n)`; leading axes are batch axes.
         y: second series, the shape of `x`.
         w: weights, the shape of `x` or `(n,)` (the same weights for every batch entry); non-negative with a
-            positive sum (not checked, so that the function stays jit-able).
+            positive sum (checked when the weights are concrete; traced weights under `jit` pass unchecked).
 
     Returns:
         The correlations, shape `(...)` (a scalar for two plain series).
@@ -48,6 +50,10 @@ def weighted_correlation(
         raise ValueError(f"`x` and `y` must have the same shape; got {x.shape} and {y.shape}.")
     if w.shape != x.shape and w.shape != x.shape[-1:]:
         raise ValueError(f"`w` must have the shape of `x` {x.shape} or ({x.shape[-1]},); got {w.shape}.")
+    if not isinstance(w, jax.core.Tracer):
+        w_host = np.asarray(w)
+        if not np.all(np.isfinite(w_host)) or np.any(w_host < 0) or np.any(np.sum(w_host, axis=-1) <= 0):
+            raise ValueError("`w` must hold finite, non-negative weights with a positive sum over the last axis.")
     dtype = jnp.promote_types(jnp.promote_types(x.dtype, y.dtype), w.dtype)
     x, y, w = x.astype(dtype), y.astype(dtype), jnp.broadcast_to(w.astype(dtype), x.shape)
     w = w / jnp.sum(w, axis=-1, keepdims=True)

@@ -68,3 +68,11 @@ def test_rejects_bad_shapes():
         weighted_correlation(np.ones(4), np.ones(4), np.ones(3))
     with pytest.raises(ValueError, match="n >= 1"):
         weighted_correlation(np.ones(0), np.ones(0), np.ones(0))
+
+
+@pytest.mark.parametrize(
+    "w", [[-1.0, 1.0, 1.0], [0.0, 0.0, 0.0], [np.nan, 1.0, 1.0]], ids=["negative", "zero-sum", "nan"]
+)
+def test_bad_weights_are_refused(w):
+    with pytest.raises(ValueError, match="non-negative weights with a positive sum"):
+        weighted_correlation(np.arange(3.0), np.arange(3.0), np.array(w))

@@ -69,6 +69,8 @@ def test_range_descriptions():
 
 
 def test_fitted_aln_presets_pass():
+    # The published ALN fits must lie inside the declared ranges: the run is accepted (not refused) and finite.
     for preset in aln.PRESETS:
         params, run = aln.preset(preset)
-        simulate(aln.model, params, key=jr.key(0), duration=2 * run["dt"], **run)
+        res = simulate(aln.model, params, key=jr.key(0), duration=2 * run["dt"], **run)
+        assert bool(np.all(res.ok)), preset
