@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 _INSTALL_HINT = (
-    'LeadfieldGenerator needs MNE-Python: pip install "jaxbrain[leadfield]" (or pip install "mne>=1.6"). '
+    'LeadfieldGenerator needs MNE-Python: pip install "jaxbrain[leadfield]" (or pip install "mne>=1.8"). '
     "It also needs the fsaverage template on disk, fetched once while online with "
     "mne.datasets.fetch_fsaverage(subjects_dir=...)."
 )
