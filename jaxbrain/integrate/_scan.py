@@ -36,6 +36,7 @@ import jax.random as jr
 
 from ..bold import balloon_step, bold_signal
 from ..models import Inputs, NeuralMass
+from ..network._read import gather_sum, window_sum
 
 
 class SimState(NamedTuple):
@@ -103,6 +104,7 @@ class ChunkConfig(NamedTuple):
     self_lags: tuple = ()  # per coupled variable: a node's own-past read delay in steps, or None
     sum_channels: tuple = (0,)  # per network sum: the coupled variable it sums
     remat: bool = False  # for gradients: recompute each noise block and time block in the backward pass
+    backend: str = "xla"  # the delayed read's implementation (jaxbrain.network._read.BACKENDS)
 
 
 def _draw_noise(cfg, key, ks):
@@ -145,6 +147,7 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
     s_out, s_bold = cfg.sample_every, cfg.bold_every
     bold_first_row = (g0 - 1 + s_bold - 1) // s_bold if s_bold else 0
     node_base = jnp.arange(n, dtype=jnp.int32) * (2 * length)  # flat index of each node's slot 0
+    own = jnp.ones((1, n, 1), jnp.dtype(cfg.dtype))  # a node's weight on its own past (self-delayed reads)
 
     def read(ring, k, off, w, pre):
         if length == 1:
@@ -154,8 +157,7 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
             return pre
         net = ring[0]
         flat = net.reshape((-1,) + net.shape[2:])
-        delayed = flat.at[(k - 1) % length + off].get(mode="promise_in_bounds")
-        return pre + _weighted_sums(cfg, "ns,nsb->nb", w, delayed, axis=2)
+        return pre + gather_sum(flat, (k - 1) % length, off, w, cfg.sum_channels, backend=cfg.backend)
 
     def read_self(ring, k):
         # A node's own coupled variable v at column k − 1 − d_v (ALN's local E and I delays).
@@ -168,10 +170,10 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
             else:
                 part, at = (0, v) if v < n_net else (1, v - n_net)
                 slot = ((k - 1 - d) % length).astype(jnp.int32)
-                # A gather, like the network read: a dynamic slice of the ring made XLA copy the whole ring
-                # before the step's write (measured ~10 µs per read on gw).
+                # The delayed read with one source per node, itself, at weight 1 (exact): a gather, as a dynamic
+                # slice of the ring made XLA copy the whole ring before the step's write (~10 µs per read on gw).
                 flat = ring[part].reshape((-1,) + ring[part].shape[2:])
-                out.append(flat.at[node_base + slot].get(mode="promise_in_bounds")[:, at])
+                out.append(gather_sum(flat, slot, node_base[:, None], own, (at,), backend=cfg.backend)[:, 0])
         return tuple(out)
 
     def push(ring, k, value):
@@ -244,15 +246,7 @@ def _long_read(cfg, consts, ring, k0):
     start = jnp.arange(n, dtype=jnp.int32)[None, :] * (2 * length) + slot
     net = ring[0]
     flat = net.reshape((-1,) + net.shape[2:])
-    dims = jax.lax.GatherDimensionNumbers(offset_dims=(2, 3, 4), collapsed_slice_dims=(), start_index_map=(0,))
-    windows = jax.lax.gather(
-        flat,
-        start[..., None],
-        dims,
-        (block,) + flat.shape[1:],
-        mode=jax.lax.GatherScatterMode.PROMISE_IN_BOUNDS,
-    )
-    return _weighted_sums(cfg, "nm,nmkb->knb", consts.long_w, windows, axis=3)
+    return window_sum(flat, start, consts.long_w, cfg.sum_channels, block, backend=cfg.backend)
 
 
 def _ring_parts(cfg):
@@ -263,17 +257,6 @@ def _ring_parts(cfg):
     """
     n_net = max(cfg.sum_channels) + 1
     return ((0, n_net),) if n_net == cfg.n_coupled else ((0, n_net), (n_net, cfg.n_coupled))
-
-
-def _weighted_sums(cfg, spec, weights, values, axis):
-    """Each network sum's contraction ``einsum(spec, weights[p], values[..variable of p..])``, stacked on
-    the second-to-last axis; one einsum over all variables when every variable is summed once."""
-    if cfg.sum_channels == tuple(range(values.shape[axis])):
-        lhs, out = spec.split("->")
-        w_spec, v_spec = lhs.split(",")
-        return jnp.einsum(f"p{w_spec},{v_spec[:-1]}p{v_spec[-1]}->{out[:-1]}p{out[-1]}", weights, values)
-    sums = [jnp.einsum(spec, weights[p], jnp.take(values, c, axis=axis)) for p, c in enumerate(cfg.sum_channels)]
-    return jnp.stack(sums, axis=-2)
 
 
 def _per_sum(cfg, values, axis):

@@ -1,0 +1,121 @@
+r"""The delayed network read $\sum_m C_{nm}\, x_m(t - d_{nm})$: one operator, interchangeable backends.
+
+A simulation step reads its network input from a ring of the coupled variables' past values (the layout is
+the integrator's, see ``integrate/_scan.py``): a flat array of rows ``(R, V, B)`` (ring row, coupled
+variable, batch). Every way the integrator reads it is one of two operations:
+
+* :func:`gather_sum` — one step's read: each target ``n`` sums ``S`` weighted rows,
+  $out_{npb} = \sum_s w_{pns}\; ring_{start + off_{ns},\, c_p,\, b}$. Rounded delays read one row per source
+  (``S = N``), fractional delays two interpolation taps (``S = 2N``), a time-blocked step its few short pairs.
+* :func:`window_sum` — a block of ``K`` steps' read of the pairs whose delay is at least ``K − 1`` steps: each
+  pair's ``K`` consecutive rows at once, $out_{knpb} = \sum_m w_{pnm}\; ring_{start_{nm} + k,\, c_p,\, b}$.
+
+``c_p`` is the coupled variable network sum ``p`` reads (``channels``). A backend implements both; the
+integrator names a backend and does not know how it reads. The reference backend, ``"xla"``, is XLA's gather
+followed by a contraction; the others must agree with it to rounding (their tests say how closely).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import jax.numpy as jnp
+from jax import lax
+
+
+class ReadBackend(NamedTuple):
+    """One implementation of the delayed read.
+
+    Attributes:
+        name: how ``simulate(..., backend=name)`` names it.
+        gather_sum: ``(ring, start, offsets, weights, channels) -> (N, P, B)``, see :func:`gather_sum`.
+        window_sum: ``(ring, starts, weights, channels, block) -> (K, N, P, B)``, see :func:`window_sum`.
+        available: ``(platform, dtype) -> bool``: whether it runs there (e.g. an optional dependency is installed).
+        description: one line for the result's metadata and the docs.
+    """
+
+    name: str
+    gather_sum: Callable
+    window_sum: Callable
+    available: Callable
+    description: str
+
+
+def _contract(spec, weights, values, axis, channels):
+    """Each network sum's contraction ``einsum(spec, weights[p], values[.., c_p, ..])``, stacked on the
+    second-to-last axis; one einsum over every variable when each is summed once, in order."""
+    if tuple(channels) == tuple(range(values.shape[axis])):
+        lhs, out = spec.split("->")
+        w_spec, v_spec = lhs.split(",")
+        return jnp.einsum(f"p{w_spec},{v_spec[:-1]}p{v_spec[-1]}->{out[:-1]}p{out[-1]}", weights, values)
+    sums = [jnp.einsum(spec, weights[p], jnp.take(values, c, axis=axis)) for p, c in enumerate(channels)]
+    return jnp.stack(sums, axis=-2)
+
+
+def _xla_gather_sum(ring, start, offsets, weights, channels):
+    rows = ring.at[start + offsets].get(mode="promise_in_bounds")  # (N, S, V, B)
+    return _contract("ns,nsb->nb", weights, rows, 2, channels)
+
+
+def _xla_window_sum(ring, starts, weights, channels, block):
+    dims = lax.GatherDimensionNumbers(offset_dims=(2, 3, 4), collapsed_slice_dims=(), start_index_map=(0,))
+    windows = lax.gather(
+        ring, starts[..., None], dims, (block,) + ring.shape[1:], mode=lax.GatherScatterMode.PROMISE_IN_BOUNDS
+    )  # (N, M, K, V, B)
+    return _contract("nm,nmkb->knb", weights, windows, 3, channels)
+
+
+XLA = ReadBackend(
+    name="xla",
+    gather_sum=_xla_gather_sum,
+    window_sum=_xla_window_sum,
+    available=lambda platform, dtype: True,
+    description="XLA gather + contraction (the reference; every platform)",
+)
+
+BACKENDS: dict[str, ReadBackend] = {"xla": XLA}
+
+
+def backend_by_name(name):
+    """The registered :class:`ReadBackend` called ``name``; a ValueError lists the known ones."""
+    if not isinstance(name, str):
+        raise TypeError(f"backend must be a backend's name (str); got {type(name).__name__}")
+    if name not in BACKENDS:
+        raise ValueError(f"unknown backend {name!r}; known: {sorted(BACKENDS)} (or None to choose automatically)")
+    return BACKENDS[name]
+
+
+def gather_sum(ring, start, offsets, weights, channels, *, backend="xla"):
+    r"""One step's delayed read: ``out[n, p, b] = Σ_s weights[p, n, s] · ring[start + offsets[n, s], channels[p], b]``.
+
+    Args:
+        ring: ``(R, V, B)`` ring rows.
+        start: int32 scalar added to every offset (the step's ring position; may be traced).
+        offsets: ``(N, S)`` int32 row offsets; ``start + offsets`` must lie in ``[0, R)`` (not checked: the
+            integrator's plans guarantee it).
+        weights: ``(P, N, S)`` weights of each network sum (0 on padding entries).
+        channels: static tuple of ``P`` ints, the coupled variable each sum reads.
+        backend: a registered backend's name.
+
+    Returns:
+        ``(N, P, B)`` network sums.
+    """
+    return backend_by_name(backend).gather_sum(ring, start, offsets, weights, tuple(channels))
+
+
+def window_sum(ring, starts, weights, channels, block, *, backend="xla"):
+    r"""A block of steps' delayed read: ``out[k, n, p, b] = Σ_m weights[p, n, m] · ring[starts[n, m] + k, c_p, b]``.
+
+    Args:
+        ring: ``(R, V, B)`` ring rows.
+        starts: ``(N, M)`` int32 first row of each pair's window; ``starts + block`` must not pass ``R``.
+        weights: ``(P, N, M)`` weights (0 for pairs read otherwise).
+        channels: static tuple of ``P`` ints, the coupled variable each sum reads.
+        block: static number of steps ``K``.
+        backend: a registered backend's name.
+
+    Returns:
+        ``(K, N, P, B)`` network sums, one per step of the block.
+    """
+    return backend_by_name(backend).window_sum(ring, starts, weights, tuple(channels), int(block))
