@@ -21,6 +21,7 @@ class Result(NamedTuple):
         labels: region names.
         model: model name.
         params: the parameters the run used (in the layout they were given).
+        backend: the implementation of the delayed network read that ran (``simulate(backend=...)``).
     """
 
     t: Any
@@ -32,6 +33,7 @@ class Result(NamedTuple):
     labels: tuple
     model: str
     params: Any
+    backend: str = "xla"
 
     def __getitem__(self, name):
         if isinstance(name, str):

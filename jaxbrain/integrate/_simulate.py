@@ -25,6 +25,7 @@ from ..network import (
     fractional_read_plan,
     max_delay_steps,
 )
+from ..network._read import choose_backend
 from . import _checks
 from ._checks import check_params as _check_params
 from ._memory import RunSize, check_memory, run_bytes, run_parts
@@ -605,6 +606,7 @@ def simulate(
     truncation=None,
     fractional_delays=False,
     max_delay=None,
+    backend=None,
 ):
     r"""Simulate a network of neural masses with delays, OU noise and (optionally) BOLD.
 
@@ -652,6 +654,9 @@ def simulate(
             with ``signalV``, which may be traced: ``jax.grad`` with respect to the conduction speed works.
         max_delay: with ``fractional_delays`` and a traced ``signalV``: the longest delay (ms) to allow for, which
             sizes the delay buffer (longer delays are clipped to it).
+        backend: the implementation of the delayed network read (``jaxbrain.network.BACKENDS``: ``"xla"``, the
+            reference, and those available on this platform, e.g. ``"cpu-kernel"`` with the ``cpu-kernels`` extra).
+            ``None`` chooses automatically; the choice is ``result.backend``. All agree to rounding.
 
     Returns:
         A :class:`Result` with ``outputs[name]`` ``(time, node)`` (``(batch, time, node)`` when
@@ -697,6 +702,7 @@ def simulate(
         max_delay=max_delay,
     )
     progress = _checks.flag("progress", progress)
+    backend = choose_backend(backend, jax.default_backend(), st.dtype.name, st.batch)
     params, connectome, dtype, dt, signalV = st.params, st.connectome, st.dtype, st.dt, st.signalV
     n_steps, sample_every, chunk, truncation, record = st.n_steps, st.sample_every, st.chunk, st.truncation, st.record
     bold, batched, checkpoint, batch, coupling = st.bold, st.batched, st.checkpoint, st.batch, st.coupling
@@ -809,6 +815,7 @@ def simulate(
             self_lags=self_lags,
             sum_channels=sum_channels,
             remat=bool(checkpoint),
+            backend=backend,
         )
 
     def run_one(cfg, sim_in, g0, ext):
@@ -895,6 +902,7 @@ def simulate(
         labels=connectome.labels,
         model=model.name,
         params=params,
+        backend=backend,
     )
     if _is_concrete(ok) and not bool(np.all(np.asarray(ok))):
         warnings.warn(result.divergence_report(), RuntimeWarning, stacklevel=2)

@@ -9,3 +9,7 @@ from ._delays import block_read_plan as block_read_plan
 from ._delays import delay_steps as delay_steps
 from ._delays import fractional_read_plan as fractional_read_plan
 from ._delays import max_delay_steps as max_delay_steps
+from ._read import BACKENDS as BACKENDS
+from ._read import ReadBackend as ReadBackend
+from ._read import gather_sum as gather_sum
+from ._read import window_sum as window_sum

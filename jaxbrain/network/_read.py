@@ -77,6 +77,24 @@ XLA = ReadBackend(
 BACKENDS: dict[str, ReadBackend] = {"xla": XLA}
 
 
+def choose_backend(requested, platform, dtype, batch):
+    """The backend a run uses: ``requested`` (checked: known and available on ``platform`` for ``dtype``) or, for
+    ``None``, the reference. Automatic choices of the faster backends are made here once measured (benchmarks/).
+
+    Raises:
+        TypeError, ValueError: ``requested`` is not a known backend's name, or it cannot run here (saying why).
+    """
+    if requested is None:
+        return XLA.name
+    backend = backend_by_name(requested)
+    if not backend.available(platform, dtype):
+        raise ValueError(
+            f"backend {requested!r} ({backend.description}) is not available on {platform} for {dtype}; "
+            f"available here: {sorted(name for name, b in BACKENDS.items() if b.available(platform, dtype))}"
+        )
+    return backend.name
+
+
 def backend_by_name(name):
     """The registered :class:`ReadBackend` called ``name``; a ValueError lists the known ones."""
     if not isinstance(name, str):

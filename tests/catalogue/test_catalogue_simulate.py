@@ -51,6 +51,8 @@ def _continue_from_a_result():
 
 CASES = [
     # ---- numeric run settings: a real, finite, positive number; numpy scalars are fine (test below) ----
+    pytest.param(lambda: _hopf(backend="fast"), ValueError, "unknown backend 'fast'; known:", id="backend-unknown"),
+    pytest.param(lambda: _hopf(backend=b"xla"), TypeError, "backend must be a backend's name", id="backend-bytes"),
     pytest.param(lambda: _hopf(dt=0), ValueError, "dt must be a positive number of ms; got 0", id="dt-zero"),
     pytest.param(lambda: _hopf(dt=-0.1), ValueError, "dt must be a positive number", id="dt-negative"),
     pytest.param(lambda: _hopf(dt=np.float32(0.0)), ValueError, "dt must be a positive number", id="dt-np-zero"),

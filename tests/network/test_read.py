@@ -1,0 +1,84 @@
+"""The delayed-read operator: the reference backend against its definition (a loop over targets and sources), the
+integrator's reads through it, and the backend choice (named, checked, reported in the result)."""
+
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+import numpy as np
+import pytest
+
+from jaxbrain import Connectome, simulate
+from jaxbrain.network import BACKENDS, gather_sum, window_sum
+from jaxbrain.network._read import choose_backend
+
+
+def _ring(rng, rows, n_vars, batch):
+    return rng.standard_normal((rows, n_vars, batch))
+
+
+@pytest.mark.parametrize("channels", [(0,), (0, 1), (1, 0), (0, 0)])
+def test_gather_sum_is_the_weighted_sum_of_the_rows_it_names(channels):
+    rng = np.random.default_rng(0)
+    ring = _ring(rng, 40, 2, 3)
+    offsets = rng.integers(0, 30, (5, 7)).astype(np.int32)
+    weights = rng.standard_normal((len(channels), 5, 7))
+    weights[:, :, -2:] = 0.0  # padding entries
+    start = 9
+    expected = np.zeros((5, len(channels), 3))
+    for n in range(5):
+        for p, c in enumerate(channels):
+            for s in range(7):
+                expected[n, p] += weights[p, n, s] * ring[start + offsets[n, s], c]
+    with jax.enable_x64(True):
+        got = gather_sum(jnp.asarray(ring), jnp.int32(start), jnp.asarray(offsets), jnp.asarray(weights), channels)
+        np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_window_sum_reads_consecutive_rows_per_pair():
+    rng = np.random.default_rng(1)
+    ring = _ring(rng, 50, 1, 2)
+    starts = rng.integers(0, 40, (4, 4)).astype(np.int32)
+    weights = rng.standard_normal((1, 4, 4))
+    block = 6
+    expected = np.zeros((block, 4, 1, 2))
+    for k in range(block):
+        for n in range(4):
+            for m in range(4):
+                expected[k, n, 0] += weights[0, n, m] * ring[starts[n, m] + k, 0]
+    with jax.enable_x64(True):
+        got = window_sum(jnp.asarray(ring), jnp.asarray(starts), jnp.asarray(weights), (0,), block)
+        np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_the_reference_is_always_there_and_chosen_by_default():
+    assert "xla" in BACKENDS and BACKENDS["xla"].available("cpu", "float32")
+    assert choose_backend(None, "cpu", "float32", 64) == "xla"
+    assert choose_backend("xla", "gpu", "float64", 1) == "xla"
+
+
+@pytest.mark.parametrize(
+    ("backend", "error", "fragment"),
+    [("fast", ValueError, "unknown backend 'fast'"), (1, TypeError, "backend must be a backend's name")],
+)
+def test_simulate_refuses_an_unknown_backend(backend, error, fragment):
+    with pytest.raises(error, match=fragment):
+        simulate("hopf", key=jr.key(0), duration=1.0, backend=backend)
+
+
+def test_a_backend_that_cannot_run_here_is_refused_naming_why(monkeypatch):
+    from jaxbrain.network import _read
+
+    never = _read.XLA._replace(name="never", available=lambda platform, dtype: False, description="test backend")
+    monkeypatch.setitem(_read.BACKENDS, "never", never)
+    with pytest.raises(ValueError, match="'never' .* is not available on cpu"):
+        simulate("hopf", key=jr.key(0), duration=1.0, backend="never")
+
+
+def test_the_result_names_the_backend_that_ran():
+    cmat = np.array([[0.0, 1.0], [0.5, 0.0]])
+    net = Connectome(cmat, np.array([[0.0, 30.0], [30.0, 0.0]]))
+    auto = simulate("hopf", connectome=net, key=jr.key(0), duration=20.0)
+    named = simulate("hopf", connectome=net, key=jr.key(0), duration=20.0, backend="xla")
+    assert auto.backend == named.backend == "xla"
+    # the same program: the named reference backend is the default one
+    np.testing.assert_array_equal(np.asarray(auto.outputs["x"]), np.asarray(named.outputs["x"]))
