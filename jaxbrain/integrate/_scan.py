@@ -334,6 +334,37 @@ def run_chunk(cfg: ChunkConfig, sim: SimState, params, consts, key, g0, ext):
     return sim, outbuf, boldbuf
 
 
+@ft.partial(jax.jit, static_argnames=("cfg", "tile"))
+def run_chunk_tiled(cfg: ChunkConfig, tile: int, sim: SimState, params, consts, key, g0, ext):
+    """:func:`run_chunk` over the batch ``tile`` members at a time (``lax.map``), with the same results.
+
+    Every batch-carrying array has the batch last (``cfg.batch`` entries); it is cut into tiles of ``tile``
+    and the pieces of the results are put back in order. Parameters and inputs shared by the batch (last axis
+    1, scalars), the delay plan and a shared key are passed to every tile as they are.
+    """
+    batch = cfg.batch
+    n_tiles = batch // tile
+    per_tile = cfg._replace(batch=tile)
+    tiled = (sim, params, key)
+    leaves, tree = jax.tree.flatten(tiled)
+    split = [jnp.ndim(x) >= 1 and jnp.shape(x)[-1] == batch for x in leaves]
+
+    def cut(x):
+        return jnp.moveaxis(x.reshape(x.shape[:-1] + (n_tiles, tile)), -2, 0)
+
+    def join(x):
+        return jnp.moveaxis(x, 0, -2).reshape(x.shape[1:-1] + (batch,))
+
+    def one_tile(pieces):
+        it = iter(pieces)
+        parts = [next(it) if s else x for x, s in zip(leaves, split)]
+        sim_t, params_t, key_t = jax.tree.unflatten(tree, parts)
+        return run_chunk(per_tile, sim_t, params_t, consts, key_t, g0, ext)
+
+    out = jax.lax.map(one_tile, [cut(x) for x, s in zip(leaves, split) if s])
+    return jax.tree.map(join, out)
+
+
 def ring_from_history(coupled_history, ring_len):
     """Build the ring ``(L·N, V, B)`` from coupled-variable history ``(T_hist, N, V, B)``.
 

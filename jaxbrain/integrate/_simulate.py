@@ -25,12 +25,12 @@ from ..network import (
     fractional_read_plan,
     max_delay_steps,
 )
-from ..network._read import choose_backend
+from ..network._read import BACKENDS, choose_backend
 from . import _checks
 from ._checks import check_params as _check_params
 from ._memory import RunSize, check_memory, run_bytes, run_parts
 from ._result import Result
-from ._scan import ChunkConfig, DelayRead, SimState, ring_from_history, run_chunk
+from ._scan import ChunkConfig, DelayRead, SimState, ring_from_history, run_chunk, run_chunk_tiled
 
 DEFAULT_BLOCK = 100  # steps per noise draw: one PRNG call per step costs ~10 µs (spec/performance.md)
 TIME_BLOCK = 5  # steps per windowed delay read (integrate/_scan.py); divides DEFAULT_BLOCK so no steps are left over
@@ -818,8 +818,12 @@ def simulate(
             backend=backend,
         )
 
+    tile = BACKENDS[backend].batch_tile
+    tile = tile if tile and batch > tile and batch % tile == 0 else 0
+
     def run_one(cfg, sim_in, g0, ext):
-        step_chunk = jax.checkpoint(ft.partial(run_chunk, cfg)) if checkpoint else ft.partial(run_chunk, cfg)
+        chunk_fn = ft.partial(run_chunk_tiled, cfg, tile) if tile else ft.partial(run_chunk, cfg)
+        step_chunk = jax.checkpoint(chunk_fn) if checkpoint else chunk_fn
         return step_chunk(sim_in, lparams, consts, noise_key, jnp.asarray(g0, jnp.int32), ext)
 
     def bold_steps(g0, size):

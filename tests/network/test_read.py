@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from jaxbrain import Connectome, simulate
+from jaxbrain.models import hopf
 from jaxbrain.network import BACKENDS, gather_sum, window_sum
 from jaxbrain.network._read import choose_backend
 
@@ -82,3 +83,37 @@ def test_the_result_names_the_backend_that_ran():
     assert auto.backend == named.backend == "xla"
     # the same program: the named reference backend is the default one
     np.testing.assert_array_equal(np.asarray(auto.outputs["x"]), np.asarray(named.outputs["x"]))
+
+
+@pytest.mark.parametrize("shared_key", [False, True])
+def test_the_batch_tiled_backend_gives_the_reference_runs(shared_key):
+    # 32 members in tiles of 16: every member, its noise and its BOLD as in one batch (to rounding)
+    cmat = np.array([[0.0, 1.0, 0.3], [0.5, 0.0, 0.2], [0.1, 0.7, 0.0]])
+    net = Connectome(cmat, 40.0 * (cmat > 0))
+    batch = 32
+    params = hopf.Params(
+        K_gl=jnp.linspace(0.2, 1.5, batch), a=jnp.tile(jnp.array([-0.05, 0.1, 0.0]), (batch, 1)), sigma_ou=0.02
+    )
+    key = jr.key(3) if shared_key else jr.split(jr.key(3), batch)
+    runs = {
+        backend: simulate(
+            "hopf",
+            params,
+            net,
+            key=key,
+            duration=420.0,
+            dt=0.2,
+            batched=True,
+            bold=True,
+            backend=backend,
+            chunksize=700,
+        )
+        for backend in ("xla", "xla-tiled")
+    }
+    ref, tiled = runs["xla"], runs["xla-tiled"]
+    assert tiled.backend == "xla-tiled"
+    for name in ("x", "y"):
+        np.testing.assert_allclose(tiled.outputs[name], ref.outputs[name], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(tiled.bold, ref.bold, rtol=1e-5, atol=1e-7)
+    for a, b in zip(jax.tree.leaves(tiled.final), jax.tree.leaves(ref.final)):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
