@@ -146,6 +146,7 @@ def worker_jaxbrain(args):
         params = params_cls(sigma_ou=SIGMA_OU)
         key = jr.key(0)
         kwargs = dict(duration=args.duration, dt=DT, signalV=SIGNAL_V, bold=False, outputs=None, dtype=dtype)
+        kwargs["backend"] = args.backend
     elif args.what == "long":
         params = params_cls(**ALN_GW_PRESET)
         key = jr.key(0)
@@ -164,6 +165,7 @@ def worker_jaxbrain(args):
             dtype=dtype,
             batched=True,
             sampling_dt=BATCH_SAMPLING_DT,
+            backend=args.backend,
         )
 
     def run():
@@ -173,6 +175,7 @@ def worker_jaxbrain(args):
         return res
 
     first_wall, first_cpu, res = _timed(run)
+    backend_used = res.backend
     ok = bool(np.all(np.asarray(res.ok)))
     shapes = {name: list(np.shape(v)) for name, v in res.outputs.items()}
     fc_fit = None
@@ -200,6 +203,7 @@ def worker_jaxbrain(args):
             "dtype": args.dtype,
             "what": args.what,
             "batch": args.batch if args.what == "batch" else 1,
+            "backend": backend_used,
             "first_call_s": first_wall,
             "first_call_cpu_s": first_cpu,
             "run_s": statistics.median(walls) if walls else first_wall,
@@ -345,6 +349,24 @@ def _neurolib_python(requested):
     return str(path), ""
 
 
+def _backends(requested, parser):
+    """The backends to time: 'auto' (simulate's choice), 'all' (every one available on this platform) or names."""
+    if requested == "auto":
+        return ["auto"]
+    import jax
+
+    from jaxbrain.network import BACKENDS
+
+    platform = jax.default_backend()
+    if requested == "all":
+        return [name for name, b in BACKENDS.items() if b.available(platform, "float32")]
+    names = [name for name in requested.split(",") if name]
+    unknown = [name for name in names if name != "auto" and name not in BACKENDS]
+    if unknown:
+        parser.error(f"unknown backend(s) {unknown}; known: {sorted(BACKENDS)} or 'auto'/'all'")
+    return names
+
+
 def _machine():
     cpu = "?"
     try:
@@ -387,7 +409,7 @@ def build_report(cfg, machine, single, batch, neurolib_note, long=None):
     nl_any = next((r for r in [*single.values(), *batch.values()] if "versions" in r.get("nl", {})), None)
     jb_versions = jb_any["jb"]["versions"] if jb_any else {}
     nl_versions = nl_any["nl"]["versions"] if nl_any else {}
-    title = f"Core benchmark: jaxbrain vs neurolib (gw, 80 nodes; {', '.join(dict.fromkeys(m for m, _ in single))})"
+    title = f"Core benchmark: jaxbrain vs neurolib (gw, 80 nodes; {', '.join(dict.fromkeys(m for m, *_ in single))})"
     if cfg.quick:
         title += " — QUICK SMOKE TEST, not representative"
     lines = [f"## {title}", ""]
@@ -418,24 +440,25 @@ def build_report(cfg, machine, single, batch, neurolib_note, long=None):
         "compile + one run; 'CPU' is the process CPU time of one steady-state run (above the wall time "
         "when XLA uses several threads).",
         "",
-        "| model | dtype | jaxbrain first call s | jaxbrain run s | jaxbrain CPU s | jaxbrain peak RSS MB "
+        "| model | dtype | backend | jaxbrain first call s | jaxbrain run s | jaxbrain CPU s | jaxbrain peak RSS MB "
         "| neurolib run s | neurolib CPU s | speed-up (neurolib / jaxbrain) | target | met? |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for (model, dtype), row in single.items():
+    for (model, dtype, backend), row in single.items():
         jb, nl = row["jb"], row["nl"]
         if "error" in jb:
-            lines.append(f"| {model} | {dtype} | error: {jb['error']} | | | | | | | | |")
+            lines.append(f"| {model} | {dtype} | {backend} | error: {jb['error']} | | | | | | | | |")
             continue
+        backend = jb.get("backend", backend)
         ratio = nl["run_s"] / jb["run_s"] if "run_s" in nl else None
         r, t, met = _ratio_cells(ratio, TARGET_SINGLE[dtype])
         flag = "" if jb.get("ok", True) else " (diverged!)"
         lines.append(
-            f"| {model} | {dtype}{flag} | {_fmt(jb['first_call_s'])} | {_fmt(jb['run_s'])} "
+            f"| {model} | {dtype}{flag} | {backend} | {_fmt(jb['first_call_s'])} | {_fmt(jb['run_s'])} "
             f"| {_fmt(jb['cpu_s'])} | {jb['peak_rss_mb']:.0f} | {_fmt(nl.get('run_s'))} "
             f"| {_fmt(nl.get('cpu_s'))} | {r} | {t} | {met} |"
         )
-    errors = [f"{m} neurolib: {row['nl']['error']}" for (m, _), row in single.items() if "error" in row["nl"]]
+    errors = [f"{m} neurolib: {row['nl']['error']}" for (m, *_), row in single.items() if "error" in row["nl"]]
     if batch:
         b = cfg.batch
         lines += [
@@ -455,24 +478,27 @@ def build_report(cfg, machine, single, batch, neurolib_note, long=None):
             )
             + f" Speed-up = {b} × neurolib time per run / jaxbrain batch time.",
             "",
-            f"| model | dtype | jaxbrain first call s | jaxbrain batch s | jaxbrain peak RSS MB "
+            f"| model | dtype | backend | jaxbrain first call s | jaxbrain batch s | jaxbrain peak RSS MB "
             f"| neurolib s per run | neurolib {b} runs s | speed-up | target | met? |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
-        for (model, dtype), row in batch.items():
+        for (model, dtype, backend), row in batch.items():
             jb, nl = row["jb"], row["nl"]
             if "error" in jb:
-                lines.append(f"| {model} | {dtype} | error: {jb['error']} | | | | | | | |")
+                lines.append(f"| {model} | {dtype} | {backend} | error: {jb['error']} | | | | | | | |")
                 continue
+            backend = jb.get("backend", backend)
             serial = b * nl["run_s"] if "run_s" in nl else None
             ratio = serial / jb["run_s"] if serial is not None else None
             r, t, met = _ratio_cells(ratio, TARGET_BATCH)
             flag = "" if jb.get("ok", True) else " (some diverged)"
             lines.append(
-                f"| {model} | {dtype}{flag} | {_fmt(jb['first_call_s'])} | {_fmt(jb['run_s'])} "
+                f"| {model} | {dtype}{flag} | {backend} | {_fmt(jb['first_call_s'])} | {_fmt(jb['run_s'])} "
                 f"| {jb['peak_rss_mb']:.0f} | {_fmt(nl.get('run_s'))} | {_fmt(serial)} | {r} | {t} | {met} |"
             )
-        errors += [f"{m} batch neurolib: {row['nl']['error']}" for (m, _), row in batch.items() if "error" in row["nl"]]
+        errors += [
+            f"{m} batch neurolib: {row['nl']['error']}" for (m, *_), row in batch.items() if "error" in row["nl"]
+        ]
     for (model, dtype), row in (long or {}).items():
         jb, nl = row["jb"], row["nl"]
         lines += [
@@ -544,6 +570,13 @@ def main(argv=None):
     parser.add_argument("--models", default=",".join(MODELS), help="single-simulation models (comma-separated)")
     parser.add_argument("--dtypes", default=",".join(DTYPES), help="dtypes (comma-separated)")
     parser.add_argument("--batch-models", default="hopf,aln", help="batch models (comma-separated; 'none' to skip)")
+    parser.add_argument(
+        "--backends",
+        default="auto",
+        help="delayed-read backends to time (comma-separated names, 'auto' for simulate's own choice, 'all' for "
+        "every backend available here)",
+    )
+    parser.add_argument("--backend", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--no-long", action="store_true", help="skip the 5-minute ALN whole-brain run with BOLD")
     parser.add_argument(
         "--neurolib-python", default=None, help=f"neurolib interpreter (default {DEFAULT_NEUROLIB_PYTHON})"
@@ -580,6 +613,7 @@ def main(argv=None):
     for name in dtypes:
         if name not in DTYPES:
             parser.error(f"unknown dtype {name!r}; choose from {DTYPES}")
+    backends = _backends(args.backends, parser)
 
     nl_python, nl_note = _neurolib_python(args.neurolib_python)
     env = dict(os.environ)
@@ -588,8 +622,9 @@ def main(argv=None):
     common = ["--duration", str(args.duration), "--repeats", str(args.repeats)]
     skipped = {"error": nl_note} if nl_python is None else None
 
-    def jb_worker(model, dtype, what):
+    def jb_worker(model, dtype, what, backend="auto"):
         extra = ["--batch", str(args.batch)] if what == "batch" else []
+        extra += [] if backend == "auto" else ["--backend", backend]
         worker_args = [
             "--worker",
             "jaxbrain",
@@ -617,11 +652,13 @@ def main(argv=None):
     for model in models:
         nl = nl_worker(model, "single")
         for dtype in dtypes:
-            single[model, dtype] = {"jb": jb_worker(model, dtype, "single"), "nl": nl}
+            for backend in backends:
+                single[model, dtype, backend] = {"jb": jb_worker(model, dtype, "single", backend), "nl": nl}
     for model in batch_models:
         nl = nl_worker(model, "batch")
         for dtype in dtypes:
-            batch[model, dtype] = {"jb": jb_worker(model, dtype, "batch"), "nl": nl}
+            for backend in backends:
+                batch[model, dtype, backend] = {"jb": jb_worker(model, dtype, "batch", backend), "nl": nl}
 
     long = {}
     if "aln" in models and not args.no_long and not args.quick:

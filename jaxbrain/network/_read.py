@@ -90,6 +90,11 @@ XLA_TILED = XLA._replace(
 BACKENDS: dict[str, ReadBackend] = {"xla": XLA, "xla-tiled": XLA_TILED}
 
 
+def _register(*backends):
+    for backend in backends:
+        BACKENDS[backend.name] = backend
+
+
 def choose_backend(requested, platform, dtype, batch):
     """The backend a run uses: ``requested`` (checked: known and available on ``platform`` for ``dtype``) or, for
     ``None``, the reference. Automatic choices of the faster backends are made here once measured (benchmarks/).
@@ -150,3 +155,10 @@ def window_sum(ring, starts, weights, channels, block, *, backend="xla"):
         ``(K, N, P, B)`` network sums, one per step of the block.
     """
     return backend_by_name(backend).window_sum(ring, starts, weights, tuple(channels), int(block))
+
+
+# The other backends' modules import their optional dependencies (Pallas, numba) only when they run.
+from ._read_pallas import BACKEND as _PALLAS  # noqa: E402 -- they build on the definitions above
+from ._read_pallas import INTERPRET_BACKEND as _PALLAS_INTERPRET  # noqa: E402
+
+_register(_PALLAS, _PALLAS_INTERPRET)
