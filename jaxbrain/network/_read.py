@@ -158,7 +158,19 @@ def window_sum(ring, starts, weights, channels, block, *, backend="xla"):
 
 
 # The other backends' modules import their optional dependencies (Pallas, numba) only when they run.
+from ._read_cpu import BACKEND as _CPU_KERNEL  # noqa: E402
 from ._read_pallas import BACKEND as _PALLAS  # noqa: E402 -- they build on the definitions above
 from ._read_pallas import INTERPRET_BACKEND as _PALLAS_INTERPRET  # noqa: E402
 
-_register(_PALLAS, _PALLAS_INTERPRET)
+_register(
+    _PALLAS,
+    _PALLAS_INTERPRET,
+    _CPU_KERNEL,
+    # The compiled read with the batch run 32 members at a time: each tile's rows stay in L2 (spec/cpu_kernel.md:
+    # the best of every variant measured at B = 64 and 256).
+    _CPU_KERNEL._replace(
+        name="cpu-kernel-tiled",
+        description=_CPU_KERNEL.description + ", the batch run 32 members at a time",
+        batch_tile=32,
+    ),
+)
