@@ -95,14 +95,23 @@ def _register(*backends):
         BACKENDS[backend.name] = backend
 
 
+# The smallest batch for which the compiled CPU kernel beat the reference in whole simulations (Hopf and ALN on gw,
+# benchmarks/RESULTS.md). Below it XLA's time-blocked read is faster (the kernel calls cost more than they save).
+CPU_KERNEL_MIN_BATCH = 8
+
+
 def choose_backend(requested, platform, dtype, batch):
     """The backend a run uses: ``requested`` (checked: known and available on ``platform`` for ``dtype``) or, for
-    ``None``, the reference. Automatic choices of the faster backends are made here once measured (benchmarks/).
+    ``None``, the fastest measured there: the compiled CPU kernel for batches of ``CPU_KERNEL_MIN_BATCH`` or more
+    when its extra is installed, otherwise the reference.
 
     Raises:
         TypeError, ValueError: ``requested`` is not a known backend's name, or it cannot run here (saying why).
     """
     if requested is None:
+        kernel = BACKENDS.get("cpu-kernel")
+        if batch >= CPU_KERNEL_MIN_BATCH and kernel is not None and kernel.available(platform, dtype):
+            return kernel.name
         return XLA.name
     backend = backend_by_name(requested)
     if not backend.available(platform, dtype):

@@ -51,10 +51,20 @@ def test_window_sum_reads_consecutive_rows_per_pair():
         np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-12, atol=1e-12)
 
 
-def test_the_reference_is_always_there_and_chosen_by_default():
+def test_the_reference_is_always_there_and_chosen_unless_the_kernel_is_faster(monkeypatch):
+    from jaxbrain.network import _read
+
     assert "xla" in BACKENDS and BACKENDS["xla"].available("cpu", "float32")
-    assert choose_backend(None, "cpu", "float32", 64) == "xla"
     assert choose_backend("xla", "gpu", "float64", 1) == "xla"
+    assert choose_backend(None, "gpu", "float32", 64) == "xla"
+    assert choose_backend(None, "cpu", "float32", 1) == "xla"  # one run: XLA's time-blocked read is faster
+    # batches on a CPU take the compiled kernel when its extra is installed, the reference otherwise
+    for installed in (True, False):
+        kernel = BACKENDS["cpu-kernel"]._replace(available=lambda platform, dtype, ok=installed: ok)
+        monkeypatch.setitem(_read.BACKENDS, "cpu-kernel", kernel)
+        expected = "cpu-kernel" if installed else "xla"
+        assert choose_backend(None, "cpu", "float32", _read.CPU_KERNEL_MIN_BATCH) == expected
+        assert choose_backend(None, "cpu", "float32", _read.CPU_KERNEL_MIN_BATCH - 1) == "xla"
 
 
 @pytest.mark.parametrize(
