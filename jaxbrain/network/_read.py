@@ -95,9 +95,10 @@ def _register(*backends):
         BACKENDS[backend.name] = backend
 
 
-# The smallest batch for which the compiled CPU kernel beat the reference in whole simulations (Hopf and ALN on gw,
-# benchmarks/RESULTS.md). Below it XLA's time-blocked read is faster (the kernel calls cost more than they save).
-CPU_KERNEL_MIN_BATCH = 8
+# The smallest batch for which the compiled CPU kernel beat the reference in whole simulations on gw (2-core AMD EPYC,
+# quiet: 1.2x Hopf and 1.1x ALN at 64, 1.6x Hopf at 256; 0.8-0.9x at 8 and 16, 0.5-0.6x at 1; benchmarks/RESULTS.md
+# and docs/backends.md). Below it the reference is as fast or faster: the read is then a small part of a step.
+CPU_KERNEL_MIN_BATCH = 32
 
 
 def choose_backend(requested, platform, dtype, batch):
