@@ -101,6 +101,7 @@ def sweep(
     process_index=None,
     process_count=None,
     on_batch=None,
+    backend=None,
 ):
     """Simulate every point of ``space`` and keep what ``evaluate`` returns.
 
@@ -125,6 +126,8 @@ def sweep(
         process_index, process_count: this process's share of the batches (default: JAX's
             ``process_index()``/``process_count()``, i.e. every process of a ``jax.distributed`` run).
         on_batch: called with each batch index after it is stored.
+        backend: the delayed read's implementation, as for :func:`jaxbrain.simulate` (``None``: automatic). It is
+            not part of what identifies the sweep: backends agree to rounding, so a sweep may resume on another.
 
     Returns:
         A :class:`SweepResult`.
@@ -162,8 +165,9 @@ def sweep(
     dtype = jnp.dtype(dtype or (jnp.float64 if jax.config.jax_enable_x64 else jnp.float32))
     # Handed to simulate as given: simulate checks them (the first trace below), before anything here divides.
     run_args = dict(
-        duration=duration, dt=dt, sampling_dt=sampling_dt, signalV=signalV, bold=bold, chunksize=chunksize, dtype=dtype
-    )
+        duration=duration, dt=dt, sampling_dt=sampling_dt, signalV=signalV, bold=bold, chunksize=chunksize, dtype=dtype,
+        backend=backend,
+    )  # fmt: skip
 
     devices = jax.local_devices() if shard else jax.local_devices()[:1]
     mesh = _batch_mesh(devices)

@@ -73,6 +73,23 @@ def test_results_do_not_depend_on_the_batch_size(tmp_path, key):
         np.testing.assert_allclose(other["x"].values, runs[0]["x"].values, rtol=1e-12, atol=1e-12)
 
 
+def test_a_sweep_runs_on_the_backend_it_is_given_and_may_resume_on_another(tmp_path, key):
+    def run(backend, store):
+        return sweep(
+            "hopf", _space(), _net(), key=key, evaluate=_evaluate(), store=store, batch_size=6, progress=False,
+            params=hopf.Params(sigma_ou=0.05), backend=backend, **SETTINGS,
+        )  # fmt: skip
+
+    ref = run("xla", tmp_path / "ref").dataset
+    other = run("pallas-interpret", tmp_path / "other").dataset  # another implementation of the read
+    np.testing.assert_allclose(other["x"].values, ref["x"].values, rtol=1e-12, atol=1e-12)
+    # the store identifies the sweep, not the backend: the same sweep on another backend resumes (nothing to do)
+    again = run(None, tmp_path / "other").dataset
+    np.testing.assert_array_equal(again["x"].values, other["x"].values)
+    with pytest.raises(ValueError, match="unknown backend 'fast'"):
+        run("fast", tmp_path / "bad")
+
+
 def test_per_node_values_and_sequence(tmp_path, key):
     values = {"a": [np.array([-0.1, 0.0, 0.1]), np.array([0.2, 0.2, -0.3])], "K_gl": [0.5]}
     space = ParameterSpace(values, kind="sequence")
