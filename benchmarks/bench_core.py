@@ -665,14 +665,20 @@ def main(argv=None):
         long["aln", "float32"] = {"jb": jb_worker("aln", "float32", "long"), "nl": nl_worker("aln", "long")}
 
     report = build_report(args, _machine(), single, batch, nl_note, long)
+    publish(report, args.out or (None if args.quick else DEFAULT_OUT), f"<!-- {args.block}:start -->",
+            f"<!-- {args.block}:end -->")  # fmt: skip
+    return 0
+
+
+def publish(report, out, start, end):
+    """Print ``report`` and write it into the block ``start``…``end`` of ``out`` (not written when ``out`` is None:
+    a quick smoke test never replaces real figures)."""
     print(report)
-    out = args.out or (None if args.quick else DEFAULT_OUT)
     if out:
-        write_results(out, report, f"<!-- {args.block}:start -->", f"<!-- {args.block}:end -->")
+        write_results(out, report, start, end)
         print(f"written to {out}", file=sys.stderr)
     else:
         print("(--quick: RESULTS.md not written; pass --out to write it)", file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ import shlex
 import sys
 import time
 
-from bench_core import REPO_ROOT, _emit, _fmt, _machine, _peak_rss_mb, _run_worker, _versions, write_results
+from bench_core import REPO_ROOT, _emit, _fmt, _machine, _peak_rss_mb, _run_worker, _versions, publish
 
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "RESULTS.md"
 BLOCK = ("<!-- bench_gpu:start -->", "<!-- bench_gpu:end -->")
@@ -318,13 +318,7 @@ def main(argv=None):
                     "--batch", str(args.vgrad_batch), "--vduration", str(args.vgrad_duration),
                 )  # fmt: skip
     report = build_report(args, probe["device"], _machine(), sims, grads)
-    print(report)
-    out = args.out or (None if args.quick else DEFAULT_OUT)
-    if out:
-        write_results(out, report, *BLOCK)
-        print(f"written to {out}", file=sys.stderr)
-    else:
-        print("(--quick: RESULTS.md not written; pass --out to write it)", file=sys.stderr)
+    publish(report, args.out or (None if args.quick else DEFAULT_OUT), *BLOCK)
     return 0
 
 

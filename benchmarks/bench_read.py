@@ -24,7 +24,7 @@ import shlex
 import statistics
 import sys
 
-from bench_core import DEFAULT_OUT, REPO_ROOT, _emit, _machine, _run_worker, _timed, write_results
+from bench_core import DEFAULT_OUT, REPO_ROOT, _emit, _machine, _run_worker, _timed, publish
 
 BATCHES = (1, 2, 4, 8, 16, 64)
 DURATION = 1000.0  # ms
@@ -120,11 +120,7 @@ def main(argv=None):
             us = rec["us_per_step"]
             cells.append(f"{us:.1f} µs ({ref / us:.2f}×)" if ref else f"{us:.1f} µs")
         lines.append(f"| {batch} | " + " | ".join(cells) + " |")
-    report = "\n".join(lines) + "\n"
-    print(report)
-    out = args.out or DEFAULT_OUT
-    write_results(out, report, f"<!-- {BLOCK}:start -->", f"<!-- {BLOCK}:end -->")
-    print(f"written to {out}", file=sys.stderr)
+    publish("\n".join(lines) + "\n", args.out or DEFAULT_OUT, f"<!-- {BLOCK}:start -->", f"<!-- {BLOCK}:end -->")
     return 0
 
 

@@ -144,3 +144,13 @@ def check_per_node_params(model, per_node, initial, key, duration=50.0):
         )
         for name in model.output_vars:
             np.testing.assert_allclose(res.outputs[name][:, i], one.outputs[name][:, 0], rtol=1e-12, atol=1e-15)
+
+
+def with_noise(model, params):
+    """``params`` with the model's noise switched on (OU noise, or the model's own state noise), weakly."""
+    changes = {}
+    if model.noise_vars and "sigma_ou" in params._fields:
+        changes["sigma_ou"] = 0.01
+    if model.state_noise is not None and "d_phi" in params._fields:
+        changes["d_phi"] = 0.01
+    return params._replace(**changes)

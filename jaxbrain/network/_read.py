@@ -96,8 +96,8 @@ def _register(*backends):
 
 
 # The smallest batch for which the compiled CPU kernel beat the reference in whole simulations on gw (2-core AMD EPYC,
-# quiet: 1.2x Hopf and 1.1x ALN at 64, 1.6x Hopf at 256; 0.8-0.9x at 8 and 16, 0.5-0.6x at 1; benchmarks/RESULTS.md
-# and docs/backends.md). Below it the reference is as fast or faster: the read is then a small part of a step.
+# quiet: 1.2-1.5x Hopf and 1.1x ALN at 64, 1.6x Hopf at 256; 0.8-1.0x at 8 and 16, 0.6-0.7x at 1 and 2, 1.3x at 4;
+# benchmarks/RESULTS.md and docs/backends.md). Below 32 it does not reliably win: the read is a small part of a step.
 CPU_KERNEL_MIN_BATCH = 32
 
 
@@ -132,14 +132,30 @@ def backend_by_name(name):
     return BACKENDS[name]
 
 
+def _check_read(ring, index, weights, channels, what):
+    """Shapes (static, so checked once when traced) of a read's arguments; a ValueError names the mismatch."""
+    ring_shape, index_shape, weight_shape = jnp.shape(ring), jnp.shape(index), jnp.shape(weights)
+    if len(ring_shape) != 3:
+        raise ValueError(f"ring must be (rows, variables, batch); got shape {ring_shape}")
+    if len(index_shape) != 2 or not jnp.issubdtype(jnp.result_type(index), jnp.integer):
+        raise ValueError(f"{what} must be an (N, S) integer array; got {jnp.result_type(index)} {index_shape}")
+    if len(weight_shape) != 3 or weight_shape[1:] != index_shape:
+        raise ValueError(f"weights must be (P, {index_shape[0]}, {index_shape[1]}) to match {what}; got {weight_shape}")
+    if len(channels) != weight_shape[0] or any(not 0 <= c < ring_shape[1] for c in channels):
+        raise ValueError(
+            f"channels must name one of the ring's {ring_shape[1]} variable(s) per network sum ({weight_shape[0]}); "
+            f"got {tuple(channels)}"
+        )
+
+
 def gather_sum(ring, start, offsets, weights, channels, *, backend="xla"):
     r"""One step's delayed read: ``out[n, p, b] = Σ_s weights[p, n, s] · ring[start + offsets[n, s], channels[p], b]``.
 
     Args:
         ring: ``(R, V, B)`` ring rows.
         start: int32 scalar added to every offset (the step's ring position; may be traced).
-        offsets: ``(N, S)`` int32 row offsets; ``start + offsets`` must lie in ``[0, R)`` (not checked: the
-            integrator's plans guarantee it).
+        offsets: ``(N, S)`` int32 row offsets; ``start + offsets`` must lie in ``[0, R)`` (not checked, as they may
+            be traced: the integrator's plans guarantee it; the shapes are checked).
         weights: ``(P, N, S)`` weights of each network sum (0 on padding entries).
         channels: static tuple of ``P`` ints, the coupled variable each sum reads.
         backend: a registered backend's name.
@@ -147,6 +163,7 @@ def gather_sum(ring, start, offsets, weights, channels, *, backend="xla"):
     Returns:
         ``(N, P, B)`` network sums.
     """
+    _check_read(ring, offsets, weights, tuple(channels), "offsets")
     return backend_by_name(backend).gather_sum(ring, start, offsets, weights, tuple(channels))
 
 
@@ -164,6 +181,9 @@ def window_sum(ring, starts, weights, channels, block, *, backend="xla"):
     Returns:
         ``(K, N, P, B)`` network sums, one per step of the block.
     """
+    _check_read(ring, starts, weights, tuple(channels), "starts")
+    if int(block) < 1:
+        raise ValueError(f"block must be a positive number of steps; got {block}")
     return backend_by_name(backend).window_sum(ring, starts, weights, tuple(channels), int(block))
 
 

@@ -465,3 +465,20 @@ def test_construct_stimulus_builds_neurolibs_older_patterns():
     np.testing.assert_allclose(rect[5 * epoch :], 0.0)
     with pytest.raises(ValueError, match='stim must be "ac", "dc" or "rect"'):
         construct_stimulus("square")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        (dict(nostim_before=-5), "nostim_before must be a number of ms >= 0"),
+        (dict(nostim_after=float("nan")), "nostim_after must be a number of ms >= 0"),
+        (dict(stim="ac", n_periods=0), "n_periods must be a positive int"),
+        (dict(stim_amp=float("inf")), "stim_amp must be a finite number"),
+        (dict(dt=0.0), "dt must be a positive"),
+    ],
+)
+def test_construct_stimulus_refuses_bad_arguments(kwargs, fragment):
+    from jaxbrain.compat.utils.stimulus import construct_stimulus
+
+    with pytest.raises((ValueError, TypeError), match=fragment):
+        construct_stimulus(**dict(dict(duration=100.0), **kwargs))

@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from conftest import with_noise
 
 from jaxbrain import MODELS, Connectome, simulate
 from jaxbrain.integrate._scan import run_chunk
@@ -36,16 +37,6 @@ def _swept_field(model):
         if field in model.Params._fields:
             return field
     return model.Params._fields[0]
-
-
-def _noisy(model, params):
-    """The same parameters with noise switched on (OU noise, or the model's own state noise)."""
-    changes = {}
-    if model.noise_vars and "sigma_ou" in params._fields:
-        changes["sigma_ou"] = 0.01
-    if model.state_noise is not None and "d_phi" in params._fields:
-        changes["d_phi"] = 0.01
-    return params._replace(**changes)
 
 
 def _run(model, params, key, **kwargs):
@@ -95,7 +86,7 @@ def test_vmap_over_parameters_equals_a_loop(name, key):
 def test_gradient_of_a_scalar_loss_is_finite(name, key):
     model = MODELS[name]
     field = _swept_field(model)
-    params = _noisy(model, model.Params())
+    params = with_noise(model, model.Params())
 
     def loss(value):
         out = _run(model, params._replace(**{field: value}), key).outputs[model.default_output]
@@ -121,7 +112,7 @@ def test_new_parameter_values_do_not_recompile(name, key):
 @pytest.mark.parametrize("name", MODEL_NAMES)
 def test_chunked_equals_unchunked_with_noise(name, key):
     model = MODELS[name]
-    params = _noisy(model, model.Params())
+    params = with_noise(model, model.Params())
     whole = _run(model, params, key)
     chunked = _run(model, params, key, chunksize=N_STEPS // 3)
     for out in model.output_vars:

@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 import pytest
+from conftest import with_noise
 
 from jaxbrain import MODELS, Connectome, Dataset, simulate
 from jaxbrain.network import BACKENDS
@@ -32,16 +33,6 @@ def _compare(ref, other):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-12, atol=1e-12)
 
 
-def _noisy(model):
-    params = model.Params()
-    changes = {}
-    if model.noise_vars and "sigma_ou" in params._fields:
-        changes["sigma_ou"] = 0.01
-    if model.state_noise is not None and "d_phi" in params._fields:
-        changes["d_phi"] = 0.01
-    return params._replace(**changes)
-
-
 @pytest.mark.parametrize("backend", OTHERS)
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_every_model_runs_the_same_through_every_backend(name, backend):
@@ -50,9 +41,10 @@ def test_every_model_runs_the_same_through_every_backend(name, backend):
     weights = np.array([[0.0, 0.6, 0.2], [0.3, 0.0, 0.5], [0.4, 0.1, 0.0]])
     net = Connectome(weights, np.array([[0.0, 8.0, 12.0], [8.0, 0.0, 4.0], [12.0, 4.0, 0.0]]))
     dt = DT.get(name, 0.1)
+    params = with_noise(model, model.Params())
     with jax.enable_x64(True):
         runs = [
-            simulate(model, _noisy(model), net, key=jr.key(1), duration=40 * dt, dt=dt, dtype=jnp.float64, backend=b)
+            simulate(model, params, net, key=jr.key(1), duration=40 * dt, dt=dt, dtype=jnp.float64, backend=b)
             for b in ("xla", backend)
         ]
         _compare(*runs)

@@ -127,3 +127,20 @@ def test_the_batch_tiled_backend_gives_the_reference_runs(shared_key):
     np.testing.assert_allclose(tiled.bold, ref.bold, rtol=1e-5, atol=1e-7)
     for a, b in zip(jax.tree.leaves(tiled.final), jax.tree.leaves(ref.final)):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("ring", "offsets", "weights", "channels", "fragment"),
+    [
+        (np.zeros((10, 4)), np.zeros((2, 3), np.int32), np.ones((1, 2, 3)), (0,), "ring must be"),
+        (np.zeros((10, 1, 4)), np.zeros((2, 3)), np.ones((1, 2, 3)), (0,), "offsets must be an \\(N, S\\) integer"),
+        (np.zeros((10, 1, 4)), np.zeros((2, 3), np.int32), np.ones((1, 3, 2)), (0,), "weights must be \\(P, 2, 3\\)"),
+        (np.zeros((10, 1, 4)), np.zeros((2, 3), np.int32), np.ones((1, 2, 3)), (1,), "channels must name"),
+        (np.zeros((10, 1, 4)), np.zeros((2, 3), np.int32), np.ones((2, 2, 3)), (0,), "channels must name"),
+    ],
+)
+def test_the_read_refuses_arguments_of_the_wrong_shape(ring, offsets, weights, channels, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        gather_sum(jnp.asarray(ring), jnp.int32(0), jnp.asarray(offsets), jnp.asarray(weights), channels)
+    with pytest.raises(ValueError):
+        window_sum(jnp.asarray(ring), jnp.asarray(offsets), jnp.asarray(weights), channels, 2)

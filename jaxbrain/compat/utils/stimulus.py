@@ -649,6 +649,12 @@ def construct_stimulus(
     for name, value in (("stim_amp", stim_amp), ("stim_freq", stim_freq), ("stim_bias", stim_bias)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
             raise NeurolibTypeError(f"{name} must be a finite number; got {value!r}")
+    for name, value in (("nostim_before", nostim_before), ("nostim_after", nostim_after)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < math.inf:
+            raise NeurolibInputError(f"{name} must be a number of ms >= 0; got {value!r}")
+    if n_periods is not None and (isinstance(n_periods, bool) or not isinstance(n_periods, numbers.Integral)
+                                  or n_periods < 1):  # fmt: skip
+        raise NeurolibInputError(f"n_periods must be a positive int or None; got {n_periods!r}")
     steps = int(duration / dt)
     before = np.full(int(nostim_before / dt), float(stim_bias))
     after = np.full(int(nostim_after / dt), float(stim_bias))
