@@ -37,6 +37,7 @@ import jax.random as jr
 from ..bold import balloon_step, bold_signal
 from ..models import Inputs, NeuralMass
 from ..network._read import gather_sum, window_sum
+from ._noise import fast_path, step_normals
 
 
 class SimState(NamedTuple):
@@ -118,6 +119,10 @@ def _draw_noise(cfg, key, ks):
 
     # Drawn in float32 whatever the run's precision, so one key gives the same realisation in float32
     # and float64 (jax.random's streams differ between dtypes), at half the cost in float64.
+    if fast_path(key):
+        # jax.random's own stream, computed in one fused pass (see _noise.py: ~2-3x cheaper on the CPU).
+        return step_normals(key.reshape(-1), ks, (n_ou, cfg.n_nodes)).astype(dtype)
+
     def per_key(k0):
         return jax.vmap(lambda k: jr.normal(jr.fold_in(k0, k), (n_ou, cfg.n_nodes), jnp.float32))(ks)
 
