@@ -38,10 +38,10 @@ def worker(args):
     import jax.random as jr
 
     import jaxbrain as jb
-    import jaxbrain.integrate._simulate as simulate_module
+    import jaxbrain.integrate._plan as plan_module
 
     if args.per_step:
-        simulate_module.MAX_BLOCKED_BATCH = 0  # no time-blocked read: every step reads every pair itself
+        plan_module.MAX_BLOCKED_BATCH = 0  # no time-blocked read: every step reads every pair itself
     ds = jb.Dataset("gw")
     net = jb.Connectome(ds.Cmat, ds.Dmat)
     params = jb.models.hopf.Params(K_gl=jnp.linspace(0.1, 1.0, args.batch), sigma_ou=0.1)
