@@ -73,6 +73,10 @@ class Plan:
         checkpoint: whether chunks are recomputed in the backward pass.
         backend: the delayed read's implementation (``jaxbrain.network.BACKENDS``).
         tile: batch members per tile of a tiled backend (0: the whole batch at once).
+        adjoint: differentiate each chunk with the delayed-read adjoint (``integrate/_adjoint.py``: its backward
+            pass is a delayed read of the cotangents, with compact residuals) rather than XLA's autodiff of the
+            chunk; by default on accelerators only (see ``_adjoint_default``). ``dataclasses.replace(plan,
+            adjoint=...)`` chooses either (the benchmarks compare them).
         ring_len: slots of the delay ring, ``L`` = longest delay in steps + 1 (+ 1 with fractional delays).
         time_block: steps per windowed delay read (1: every step reads every pair itself).
         self_lags: per coupled variable, a node's own-past delay in steps (``None`` where there is none).
@@ -115,6 +119,7 @@ class Plan:
     consts: Any
     param_shapes: tuple
     size: RunSize
+    adjoint: bool = True
 
     @property
     def n_nodes(self):
@@ -319,7 +324,20 @@ def _prepare(st, backend, n_inputs):
         consts=consts,
         param_shapes=tuple(np.shape(v) for v in params),
         size=size,
+        adjoint=_adjoint_default(jax.default_backend()),
     )
+
+
+def _adjoint_default(platform):
+    """Whether chunks are differentiated by the delayed-read adjoint by default on ``platform``.
+
+    On the CPU XLA's autodiff of the time-blocked chunk was faster (Hopf on gw, B = 1, float32, 2 s with BOLD:
+    value-and-gradient 1.28 s vs 2.13 s; with checkpointed 1 s chunks 2.62 s vs 3.84 s; benchmarks/bench_fit.py):
+    its scatter-add is cheap there, and the adjoint's forward rule reads step by step. On accelerators the
+    scatter-add is the slow part (spec/gpu.md: value-and-gradient 7.1x the forward on an H200), which the adjoint
+    replaces with a gather.
+    """
+    return platform != "cpu"
 
 
 def check_size(size, dt, signalV):

@@ -17,6 +17,7 @@ import numpy as np
 from ..bold import balloon_init
 from ..models import get_model
 from . import _checks
+from ._adjoint import run_chunk_adjoint
 from ._checks import check_params as _check_params
 from ._plan import Plan, _prepare, _settings, check_inputs, check_run, check_size
 from ._plan import plan_size as plan_size
@@ -448,7 +449,10 @@ def _run(plan, params, *, key, initial, history, ou, inputs, signalV, progress, 
         return plan.chunk_config(size, shared_key=shared_key, has_ext=ext_all is not None)
 
     def run_one(cfg, sim_in, g0, ext):
-        chunk_fn = ft.partial(run_chunk_tiled, cfg, plan.tile) if plan.tile else ft.partial(run_chunk, cfg)
+        if plan.tile:
+            chunk_fn = ft.partial(run_chunk_tiled, cfg, plan.tile)
+        else:
+            chunk_fn = ft.partial(run_chunk_adjoint if plan.adjoint else run_chunk, cfg)
         step_chunk = jax.checkpoint(chunk_fn) if checkpoint else chunk_fn
         return step_chunk(sim_in, lparams, consts, noise_key, jnp.asarray(g0, jnp.int32), ext)
 
