@@ -730,7 +730,9 @@ def _size(st, ring_bound, n_inputs):
     """The :class:`RunSize` of a run with these settings."""
     model, n = st.model, st.connectome.n_nodes
     n_coupled = len(model.coupled(model.State(*([jnp.zeros((1, 1))] * len(model.State._fields)))))
-    n_sums = n_coupled if model.network_sums is None else len(model.network_sums(np.zeros((1, 1)))[0])
+    # The run's own weights: a composite model's network_sums refuses a connectome of another size than its groups'.
+    weights = np.asarray(st.connectome.weights, dtype=np.float64)
+    n_sums = n_coupled if model.network_sums is None else len(model.network_sums(weights)[0])
     time_block = (
         1 if st.fractional_delays or not math.isfinite(ring_bound) else _time_block(ring_bound, st.batch, st.checkpoint)
     )

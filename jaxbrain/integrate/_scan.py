@@ -169,7 +169,10 @@ def _local_step(cfg: ChunkConfig, params, row_sum):
         else:
             new_ou = tuple(o + (m - o) * (dt / params.tau_ou) for o, m in zip(ou, ou_mean))
         if cfg.bold_every:
-            drive = model.bold_input(getattr(new_state, model.default_output))
+            if model.bold_drive is None:
+                drive = model.bold_input(getattr(new_state, model.default_output))
+            else:
+                drive = model.bold_drive(new_state)
             bold = balloon_step(bold, drive, dt * 1e-3)
         return new_state, new_ou, bold
 

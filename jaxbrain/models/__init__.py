@@ -1,7 +1,8 @@
 """Neural-mass models and their registry.
 
 Each model module defines ``Params``, ``State``, ``dfun`` and ``model`` (a :class:`NeuralMass`).
-``MODELS`` maps names to bundles; :func:`get_model` looks one up with a clear error.
+``MODELS`` maps names to bundles; :func:`get_model` looks one up with a clear error. :func:`compose` builds a
+heterogeneous network (groups of different models) as one composite bundle.
 """
 
 from . import aln as aln
@@ -21,6 +22,10 @@ from ._base import Inputs as Inputs
 from ._base import NeuralMass as NeuralMass
 from ._base import Range as Range
 from ._base import valid_ranges as valid_ranges
+from ._compose import Group as Group
+from ._compose import Layout as Layout
+from ._compose import compose as compose
+from ._compose import compose_params as compose_params
 
 MODELS = {
     "aln": aln.model,

@@ -136,6 +136,9 @@ class NeuralMass(NamedTuple):
         param_ranges: ``(name, Range)`` pairs (:func:`valid_ranges`): the physically valid values of those
             parameters; :func:`jaxbrain.simulate` refuses concrete values outside them. Default: the
             protocol fields' ranges (``tau_ou > 0``, ``sigma_ou >= 0``).
+        bold_drive: ``state -> (N, B)`` BOLD drive from the whole state, for models whose rows have different
+            outputs (composite models, :func:`jaxbrain.models.compose`); ``None`` (default):
+            ``bold_input(getattr(state, default_output))``.
     """
 
     name: str
@@ -160,3 +163,4 @@ class NeuralMass(NamedTuple):
     n_state_noise: int = 0
     noise_scale: Callable = _sigma_ou
     param_ranges: tuple = valid_ranges()
+    bold_drive: Callable | None = None
