@@ -5,6 +5,8 @@ follow a hand-written Euler reference with delays and per-group diffusive coupli
 batches, gradients, chunks, sweeps, fits and every read backend work; malformed compositions are refused.
 """
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import jax.random as jr
@@ -12,7 +14,7 @@ import numpy as np
 import optax
 import pytest
 
-from jaxbrain import Connectome, Dataset, simulate
+from jaxbrain import Connectome, Dataset, prepare, simulate
 from jaxbrain.explore import ParameterSpace, sweep, trace
 from jaxbrain.fit import Interval, fit
 from jaxbrain.models import Group, Layout, aln, compose, compose_params, fhn, hopf, thalamus
@@ -182,6 +184,20 @@ def test_gradient_through_a_group_parameter_matches_finite_differences():
     numeric = (loss(0.1 + h) - loss(0.1 - h)) / (2 * h)
     assert abs(float(grad)) > 1e-6
     np.testing.assert_allclose(grad, numeric, rtol=1e-6)
+
+
+@pytest.mark.slow
+def test_the_delayed_read_adjoint_gives_the_autodiff_gradient():
+    """The adjoint (the default on accelerators) gives XLA's autodiff gradient, noise and BOLD included."""
+    noisy = MIXED_PARAMS._replace(osc_a=0.1, osc_sigma_ou=0.01, exc_sigma_ou=0.01)
+    plan = prepare(MIXED, noisy, NET, duration=10.0, bold=True)
+
+    def noisy_loss(a, adjoint):
+        res = dataclasses.replace(plan, adjoint=adjoint).run(noisy._replace(osc_a=a), key=jr.key(0), initial=START)
+        return jnp.mean(res.outputs["x"] ** 2) + jnp.mean(res.bold)
+
+    grads = [jax.grad(noisy_loss)(0.1, adjoint) for adjoint in (False, True)]
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-9)
 
 
 @pytest.mark.parametrize("backend", sorted(name for name in BACKENDS if name != "xla"))
