@@ -211,7 +211,9 @@ def _init_state(key, n_nodes, params, dtype=jnp.float32):
     del key
     zero = jnp.zeros((n_nodes,), dtype)
     values = dict.fromkeys(State._fields, zero)
-    values.update(V_EXC=zero + params.E_L, V_INH=zero + params.E_L, Ca_EXC=zero + params.Ca_0)
+    # In the run's dtype: float64 parameters must not promote (or, under strict promotion, refuse) float32 states.
+    e_l, ca_0 = (jnp.asarray(v, dtype) for v in (params.E_L, params.Ca_0))
+    values.update(V_EXC=zero + e_l, V_INH=zero + e_l, Ca_EXC=zero + ca_0)
     return State(**values)
 
 
