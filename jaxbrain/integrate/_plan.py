@@ -332,7 +332,7 @@ def _adjoint_default(platform):
     """Whether chunks are differentiated by the delayed-read adjoint by default on ``platform``.
 
     On the CPU XLA's autodiff of the time-blocked chunk was faster (Hopf on gw, B = 1, float32, 2 s with BOLD:
-    value-and-gradient 1.28 s vs 2.13 s; with checkpointed 1 s chunks 2.62 s vs 3.84 s; benchmarks/bench_fit.py):
+    value-and-gradient 1.28 s vs 2.13 s; with checkpointed 1 s chunks 2.62 s vs 3.84 s; docs/backends.md, adjoint):
     its scatter-add is cheap there, and the adjoint's forward rule reads step by step. On accelerators the
     scatter-add is the slow part (spec/gpu.md: value-and-gradient 7.1x the forward on an H200), which the adjoint
     replaces with a gather.
