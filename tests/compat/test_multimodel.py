@@ -407,15 +407,15 @@ def flatten(nested):
 # ---- errors ------------------------------------------------------------------------------------------------
 
 
-class SymbolicMass(NeuralMass):
-    name, label, num_state_variables, state_variable_names = "symbolic", "SYM", 1, ["v"]  # noqa: RUF012
+class InertMass(NeuralMass):
+    name, label, num_state_variables, state_variable_names = "inert", "INERT", 1, ["v"]  # noqa: RUF012
 
 
-class SymbolicNode(Node):
-    label, default_output = "SYMnode", "v"
+class InertNode(Node):
+    label, default_output = "INERTnode", "v"
 
     def __init__(self):
-        mass = SymbolicMass({})
+        mass = InertMass({})
         mass.index = 0
         super().__init__([mass])
 
@@ -425,10 +425,10 @@ def test_errors():
         MultiModel(FitzHughNagumoNode)
     with pytest.raises(ValueError, match="not initialised"):
         MultiModel(FitzHughNagumoNode())
-    with pytest.raises(NotImplementedError, match="custom_model.md"):
-        MultiModel.init_node(SymbolicNode())
-    with pytest.raises(NotImplementedError, match="docs/custom_model.md"):
-        SymbolicMass({})._derivatives()
+    with pytest.raises(NotImplementedError, match="has no dynamics.*docs/custom_model.md"):
+        MultiModel.init_node(InertNode())  # neither a jaxbrain model nor _derivatives
+    with pytest.raises(NotImplementedError, match="defines no symbolic dynamics"):
+        InertMass({})._derivatives()
     model = MultiModel.init_node(FitzHughNagumoNode())
     with pytest.raises((NotImplementedError, AssertionError)):
         model.run(chunkwise=True)

@@ -58,14 +58,18 @@ def nodes_of(instance):
 
 
 def core_of(node):
-    """The node class's :class:`NodeCore`; a node class without one (neurolib's symbolic route) is refused."""
+    """The node class's :class:`NodeCore`; for a node whose masses write their dynamics symbolically (neurolib's
+    route), the model translated from their expressions (:mod:`._symbolic`)."""
+    from . import _symbolic
+
     core = getattr(type(node), "_core", None)
+    if _symbolic.is_symbolic(node):
+        return _symbolic.core(node)
     if not isinstance(core, NodeCore):
         raise NotImplementedError(
-            f"{type(node).__name__} has no jaxbrain model: a node built from masses that define their dynamics "
-            "symbolically (neurolib's route through symengine and jitcdde) does not run here. Write the dynamics as "
-            "a jaxbrain.models.NeuralMass (docs/custom_model.md); the prebuilt nodes (ALNNode, FitzHughNagumoNode, "
-            "HopfNode, ThalamicNode, WilsonCowanNode, WongWangNode, ReducedWongWangNode) run."
+            f"{type(node).__name__} has no dynamics: its class names no jaxbrain model and none of its masses "
+            "defines _derivatives (neurolib's symbolic route, translated here). Define _derivatives in the masses, "
+            "or write the dynamics as a jaxbrain.models.NeuralMass (docs/custom_model.md)."
         )
     return core
 
@@ -277,7 +281,9 @@ def _plan(instance):
     models, couplings, any_coupling = _map_couplings(instance, groups, weights, order)
     groups = tuple(g._replace(model=m) for g, m in zip(groups, models))
     group_params = [_group_params(g.core._replace(model=g.model), [nodes[p] for p in g.positions]) for g in groups]
-    full = all(src is not None for mapping in couplings.values() for src in mapping.values())
+    # The model alone runs a one-class network when every network sum reads, from the other nodes, the variable it
+    # names (its coupled variable of the same position); else the one-group composite maps what each sum reads.
+    full = all(src is not None and src == c for mapping in couplings.values() for c, src in mapping.items())
     if len(groups) == 1 and (full or not any_coupling):
         # One node class: its own model (a one-group composite is the same model); nothing declared: no coupling.
         model, params = groups[0].model, group_params[0]

