@@ -58,10 +58,14 @@ def test_grid_equals_single_runs_and_resumes(tmp_path):
     again.run()
     again.loadResults()
     np.testing.assert_array_equal(again.results[5]["x"], search.results[5]["x"])
-    # A different search on the same files is refused, not mixed in.
+    # A different search on the same files starts a new trajectory; the first stays readable, not mixed in.
     other = BoxSearch(model, ParameterSpace({"a": A_VALUES, "K_gl": [0.1, 0.7, 1.0]}), filename=tmp_path / "grid")
-    with pytest.raises(ValueError, match="different search"):
+    with pytest.warns(UserWarning, match="different search"):
         other.run()
+    other.loadResults()
+    assert other.dfResults["K_gl"].tolist()[:3] == [0.1, 0.7, 1.0]
+    other.loadResults(trajectoryName=search.trajectoryName)
+    np.testing.assert_array_equal(other.results[5]["x"], search.results[5]["x"])
 
 
 def test_eval_function_traj_and_reload(tmp_path):

