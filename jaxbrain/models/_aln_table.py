@@ -74,16 +74,36 @@ def lookup(sigma, mu, quantities=QUANTITIES, table=None):
     """
     table = load_table() if table is None else table
     dtype = jnp.result_type(sigma, mu)
-    values = jnp.asarray(table.values[[QUANTITIES.index(q) for q in quantities]], dtype)
-    n_sigma = values.shape[2]
-    flat = values.reshape(values.shape[0], -1)
+    cells = jnp.asarray(_cells(table, tuple(quantities)), dtype)
     i_s, f_s = _axis_position(sigma, table.sigma)
     i_m, f_m = _axis_position(mu, table.mu)
-    corner = i_m * n_sigma + i_s
+    # One gather per lookup: the row of the cell holds every quantity's four corners (gathers dominate ALN's step).
+    corners = cells[i_m * table.sigma.shape[0] + i_s]  # (..., Q, 4)
+    out = []
+    for q in range(len(quantities)):
+        c = corners[..., q, :]
+        low = c[..., 0] * (1 - f_s) + c[..., 1] * f_s
+        high = c[..., 2] * (1 - f_s) + c[..., 3] * f_s
+        out.append(low * (1 - f_m) + high * f_m)
+    return tuple(out)
 
-    def interpolate(t):
-        low = t[corner] * (1 - f_s) + t[corner + 1] * f_s
-        high = t[corner + n_sigma] * (1 - f_s) + t[corner + n_sigma + 1] * f_s
-        return low * (1 - f_m) + high * f_m
 
-    return tuple(interpolate(t) for t in flat)
+@ft.cache
+def _cells_cached(table_id, quantities):
+    return _cells_of(load_table(), quantities)
+
+
+def _cells(table, quantities):
+    """``(n_mu * n_sigma, Q, 4)``: for the cell whose lower corner is grid point ``(i, j)`` (row ``i * n_sigma +
+    j``), each quantity's values at ``(i, j)``, ``(i, j + 1)``, ``(i + 1, j)``, ``(i + 1, j + 1)`` (zeros past
+    the grid's last row or column, which the clamped indices never reach)."""
+    if table is load_table():
+        return _cells_cached(0, quantities)
+    return _cells_of(table, quantities)
+
+
+def _cells_of(table, quantities):
+    values = table.values[[QUANTITIES.index(q) for q in quantities]]  # (Q, n_mu, n_sigma)
+    padded = np.pad(values, ((0, 0), (0, 1), (0, 1)))
+    corners = np.stack([padded[:, :-1, :-1], padded[:, :-1, 1:], padded[:, 1:, :-1], padded[:, 1:, 1:]], axis=-1)
+    return np.ascontiguousarray(corners.transpose(1, 2, 0, 3).reshape(-1, len(quantities), 4))
