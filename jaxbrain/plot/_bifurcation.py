@@ -54,9 +54,9 @@ def bifurcation_diagram(
         The legend names the outline (``amplitude > threshold``) and how many grid points oscillate.
 
     Raises:
-        ValueError: ``threshold`` not a finite number; no ``amplitude`` given and none found; an amplitude on
+        ValueError: ``threshold`` not finite; no ``amplitude`` given and none found; an amplitude on
             another grid; fewer than two values of a parameter; and any error of :func:`sweep_map`.
-        TypeError: ``data`` or ``amplitude`` of the wrong kind.
+        TypeError: ``threshold``, ``data`` or ``amplitude`` of the wrong kind.
 
     Example:
         >>> values = np.linspace(0.0, 3.0, 21)
@@ -68,7 +68,9 @@ def bifurcation_diagram(
     from matplotlib import rc_context
     from matplotlib.lines import Line2D
 
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not np.isfinite(threshold):
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(f"`threshold` must be a number (the amplitude's units); got {threshold!r}")
+    if not np.isfinite(threshold):
         raise ValueError(f"`threshold` must be a finite number (the amplitude's units); got {threshold!r}")
     amplitude = _amplitude_of(data, value, amplitude)
     fig = sweep_map(data, x, y, value, ax=ax, cmap=cmap, **kwargs)
