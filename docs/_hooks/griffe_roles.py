@@ -9,6 +9,8 @@
 * an equinox module (a class deriving from ``eqx.Module``, as the stimuli do) gets the ``__init__`` that equinox
   writes from its fields at import time (griffe reads the source, which has none), so the arguments its docstring
   describes are the signature's;
+* ``Main arguments:`` and ``Other arguments:`` (the split of `simulate`'s arguments, STYLE.md A4) are read as the
+  ``Args:`` and ``Other Parameters:`` sections, so their entries are listed as arguments;
 * an ``Example:`` section (Napoleon's synonym of ``Examples:``) is read as the examples section, so its ``>>>`` lines
   render as code (griffe reads ``Example:`` as an admonition of plain text);
 * an argument entry naming several arguments at once (``duration, dt, sampling_dt: as for simulate``), which the
@@ -23,7 +25,8 @@ import griffe
 ROLE = re.compile(r":(?:func|class|meth|mod|attr|data|obj|exc):`(~?)([^`]+)`")
 ARGS_HEADER = re.compile(r"^(\s*)(?:Args|Arguments|Parameters|Keyword Args|Keyword Arguments|Other Parameters):\s*$")
 NAMES = r"[A-Za-z_]\w*"
-EXAMPLE_HEADER = re.compile(r"^(\s*)Example:\s*$", flags=re.M)
+SECTION_SYNONYMS = {"Example": "Examples", "Main arguments": "Args", "Other arguments": "Other Parameters"}
+SYNONYM_HEADER = re.compile(r"^(\s*)(Example|Main arguments|Other arguments):\s*$", flags=re.M)
 
 
 def shown(match):
@@ -158,5 +161,6 @@ class DocstringsForMkDocs(griffe.Extension):
 
     def on_instance(self, *, obj, **kwargs):
         if obj.docstring is not None:
-            text = EXAMPLE_HEADER.sub(r"\1Examples:", ROLE.sub(shown, obj.docstring.value))
+            text = ROLE.sub(shown, obj.docstring.value)
+            text = SYNONYM_HEADER.sub(lambda m: f"{m.group(1)}{SECTION_SYNONYMS[m.group(2)]}:", text)
             obj.docstring.value = split_shared_entries(text)
