@@ -55,7 +55,7 @@ def test_evolve_writes_its_outputs_resumes_and_reads_a_config(tmp_path, capsys):
     argv = [*ARGS, "--objective", "subjects", "--out", str(out_dir)]
     status, out, err = _evolve([*argv, "--ngen", "3"], capsys)
     assert status == 0
-    assert "nsga2, 5 objectives" in err and "generation 2/2: 8 evaluated" in err  # progress on stderr
+    assert "nsga2, 5 objectives" in err and "evolve: 100%" in err and "| 3/3 [" in err  # progress bar on stderr
     assert "evolve: 3 generations (3 now)" in out and "24 individuals evaluated, 0 invalid" in out
     assert out.count("subject NAP_") == SUBJECTS and "K_gl = " in out and "Pareto front" in out
 
@@ -93,7 +93,7 @@ def test_evolve_writes_its_outputs_resumes_and_reads_a_config(tmp_path, capsys):
     # The same command with a larger --ngen continues the evolution; what was done is kept as it was.
     status, out, err = _evolve([*argv, "--ngen", "4"], capsys)
     assert status == 0 and "(3 done before: resuming)" in err
-    assert "generation 3/3" in err and "generation 0/" not in err
+    assert "| 3/4 [" in err and "| 4/4 [" in err and "| 0/4 [" not in err  # the bar starts at the 3 done
     assert "evolve: 4 generations (1 now)" in out
     more = load(out_dir / "evolution.npz")
     assert more.params.shape == (32, 2) and more.population.shape == (4, 8)

@@ -42,7 +42,7 @@ def test_fit_writes_its_outputs_resumes_and_reads_a_config(tmp_path, capsys):
     out_dir = tmp_path / "fit"
     status, out, err = _fit([*ARGS, "--steps", "2", "--out", str(out_dir)], capsys)
     assert status == 0
-    assert "step 1/2: loss" in err and "step 2/2: loss" in err  # progress on stderr, summary on stdout
+    assert "fit: 100%" in err and "| 2/2 [" in err and "loss 0." in err  # progress bar on stderr, summary on stdout
     assert "fit: 2 steps (2 now)" in out and "K_gl = " in out and "a (per-node): mean" in out
     assert out.count("subject NAP_") == 5
     record = json.loads((out_dir / "fit.json").read_text())
@@ -63,7 +63,7 @@ def test_fit_writes_its_outputs_resumes_and_reads_a_config(tmp_path, capsys):
 
     # The same command with more steps continues the saved fit.
     status, out, err = _fit([*ARGS, "--steps", "3", "--out", str(out_dir)], capsys)
-    assert status == 0 and "(2 done before: resuming)" in err and "step 3/3" in err and "step 1/3" not in err
+    assert status == 0 and "(2 done before: resuming)" in err and "| 3/3 [" in err and "| 1/3 [" not in err
     assert "fit: 3 steps (1 now)" in out
     history = json.loads((out_dir / "fit.json").read_text())["loss_history"]
     assert len(history) == 3 and history[:2] == first

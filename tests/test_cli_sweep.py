@@ -53,7 +53,7 @@ def test_sweep_writes_store_summary_and_plot_and_resumes(tmp_path, capsys):
     assert "4 points (a (2) x w (2)); computed 2 batch(es) now, 0 already stored; 2/2 batches done" in out
     assert "failed points (diverged, ok = False): 0 of 4" in out
     assert "max_x: " in out and f"store: {store}" in out and f"plot: {png}" in out
-    assert "batch 2/2" in err  # the sweep's progress goes to stderr
+    assert "sweep: 100%" in err and "batch 2/2" in err  # the sweep's progress bar goes to stderr
     ds = _load(store)
     np.testing.assert_allclose(ds["w"].values, [0.1, 0.3])
     assert ds["max_x"].shape == (2, 2) and bool(ds["ok"].all())

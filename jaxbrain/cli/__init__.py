@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import COMMAND_ERRORS, _parse_params, _UsageError, fail, finite_float
+from ._common import COMMAND_ERRORS, _parse_params, _UsageError, add_progress_flag, fail, finite_float
 from ._evolve import EVOLVE_DEFAULTS, EVOLVE_EPILOG, _evolve_command
 from ._fit import FIT_DATASETS, FIT_DEFAULTS, FIT_EPILOG, PER_NODE, _fit_command
 from ._simulate import DEMO, run_simulation
@@ -42,9 +42,11 @@ def main(argv=None):
     sim.add_argument("--sampling-dt", type=finite_float, default=1.0, help="output sampling step in ms (default 1)")
     sim.add_argument("--seed", type=int, default=0, help="PRNG seed")
     sim.add_argument("--out", type=Path, default=Path("jaxbrain-out"), help="output folder")
+    add_progress_flag(sim)
     demo = sub.add_parser("demo", help="the README's whole-brain example (Hopf on gw, 60 s, BOLD, FC fit)")
     demo.add_argument("--duration", type=finite_float, default=DEMO["duration"], help="simulated time in SECONDS")
     demo.add_argument("--out", type=Path, default=Path("jaxbrain-out"), help="output folder")
+    add_progress_flag(demo)
     swp = sub.add_parser(
         "sweep",
         help="sweep model parameters over a grid into a resumable result store",
@@ -81,6 +83,7 @@ def main(argv=None):
         action="store_true",
         help="one of several processes (e.g. srun): call jax.distributed.initialize() and share the batches",
     )
+    add_progress_flag(swp)
     ftp = sub.add_parser(
         "fit",
         help="fit model parameters to a dataset's empirical FC by gradient descent (resumable)",
@@ -131,6 +134,7 @@ def main(argv=None):
         help=f"steps per checkpointed chunk; gradient memory grows with their number (default {f['chunksize']})",
     )
     ftp.add_argument("--out", type=Path, help=f"output folder; rerun to resume (default {f['out']})")
+    add_progress_flag(ftp)
     evo = sub.add_parser(
         "evolve",
         help="evolve model parameters to fit a dataset's empirical FC (resumable)",
@@ -173,6 +177,7 @@ def main(argv=None):
     evo.add_argument("--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {e['signalV']:g})")
     evo.add_argument("--seed", type=int, help=f"PRNG seed of the evolution and the noise (default {e['seed']})")
     evo.add_argument("--out", type=Path, help=f"output folder; rerun to resume (default {e['out']})")
+    add_progress_flag(evo)
     args = parser.parse_args(argv)
     commands = {"simulate": sim, "demo": demo, "sweep": swp, "fit": ftp, "evolve": evo}
     try:
@@ -217,6 +222,7 @@ def _dispatch(args, commands):
             dt=0.1,
             seed=0,
             sampling_dt=1.0,
+            progress=args.progress,
         )
     parser = commands["simulate"]
     try:
@@ -239,4 +245,5 @@ def _dispatch(args, commands):
         dt=args.dt,
         seed=args.seed,
         sampling_dt=args.sampling_dt,
+        progress=args.progress,
     )

@@ -73,6 +73,13 @@ def fail(command, err, parser=None):
     raise CommandFailed(message)
 
 
+def add_progress_flag(parser):
+    """``--no-progress``: a subcommand shows a progress bar on stderr unless told not to."""
+    parser.add_argument(
+        "--no-progress", dest="progress", action="store_false", help="no progress bar on stderr (default: shown)"
+    )
+
+
 def finite_float(text):
     """argparse type: a finite number (``nan`` and ``inf`` are refused at once, with the usage line)."""
     try:

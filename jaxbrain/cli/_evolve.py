@@ -293,7 +293,7 @@ def _generations_done(path):
     return stored.n_generations
 
 
-def run_evolve(cfg):
+def run_evolve(cfg, progress=True):
     """Run (or resume) the evolution ``cfg`` describes, write its outputs and print a summary; returns the exit
     status."""
     import jax.random as jr
@@ -335,28 +335,13 @@ def run_evolve(cfg):
         + (f" ({done} done before: resuming)" if done else ""),
         file=sys.stderr,
     )  # fmt: skip
-    last = {"t": time.perf_counter()}
-
-    def report(gen):
-        now = time.perf_counter()
-        valid = np.all(np.isfinite(gen.fitness), axis=-1)
-        score = gen.fitness[valid].mean(axis=-1)
-        best = f"best {score.max():.4f}, mean {score.mean():.4f}" if len(score) else "no valid individual"
-        print(
-            f"generation {gen.index}/{ngen - 1}: {len(gen.ids)} evaluated, FC fit {best}, {gen.n_invalid} invalid "
-            f"({now - last['t']:.1f} s)",
-            file=sys.stderr,
-            flush=True,
-        )
-        last["t"] = now
-
     t0 = time.perf_counter()
     # evolve() holds the checkpoint's lock (a second evolution on the same --out is refused), refuses a checkpoint
     # of other settings (saying which) or a damaged one, and resumes this one's.
     result = evolve(
         fitness, cfg["bounds"], key=evolution_key, pop_size=cfg["pop_size"], n_gen=ngen,
         algorithm=cfg["algorithm"], weights=(1.0,) * (n_subjects if per_subject else 1),
-        pop_init_size=cfg["pop_init_size"], checkpoint_path=str(path), on_generation=report, tag=tag,
+        pop_init_size=cfg["pop_init_size"], checkpoint_path=str(path), progress=progress, tag=tag,
     )  # fmt: skip
     elapsed = time.perf_counter() - t0
     n_now = max(result.n_generations - done, 0)
@@ -448,4 +433,4 @@ def _evolve_figure(result, model_name, cfg, path):
 
 
 def _evolve_command(args, parser):
-    return _run_command(_evolve_settings, run_evolve, args, parser)
+    return _run_command(_evolve_settings, lambda cfg: run_evolve(cfg, progress=args.progress), args, parser)

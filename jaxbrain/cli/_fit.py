@@ -237,7 +237,7 @@ def _check_resumable(out, settings):
         )
 
 
-def run_fit(cfg):
+def run_fit(cfg, progress=True):
     """Run (or resume) the fit ``cfg`` describes, write its outputs and print a summary; returns the exit status."""
     import jax
     import jax.random as jr
@@ -285,16 +285,12 @@ def run_fit(cfg):
 
     done = _done_steps(state_path)
     steps, n_keys = cfg["steps"], cfg["keys"]
-    last = {"t": time.perf_counter()}
 
-    def report(step, value):
+    def record_start(step, value):
         if step == done + 1:
             # Once fit() has accepted (or started) the saved state: a stopped fit leaves the settings it belongs to.
             record = {"settings": settings, "complete": False}
             _write_atomic(out / "fit.json", lambda p: p.write_text(json.dumps(record, indent=2)))
-        now = time.perf_counter()
-        print(f"step {step}/{steps}: loss {float(value[0]):.4f} ({now - last['t']:.1f} s)", file=sys.stderr)
-        last["t"] = now
 
     def loss(res):
         return fc_correlation_loss(signal(res), target)
@@ -322,7 +318,8 @@ def run_fit(cfg):
         optimizer=optax.adam(cfg["lr"]),
         steps=steps,
         checkpoint_path=state_path,
-        callback=report,
+        callback=record_start,
+        progress=progress,
         **run,
     )
     elapsed = time.perf_counter() - t0
@@ -415,4 +412,4 @@ def _fit_figure(history, final_loss, sim_fc, emp_fc, model_name, path):
 
 
 def _fit_command(args, parser):
-    return _run_command(_fit_settings, run_fit, args, parser)
+    return _run_command(_fit_settings, lambda cfg: run_fit(cfg, progress=args.progress), args, parser)

@@ -99,7 +99,9 @@ def _figure(result, dataset, sim_fc, path):
     plt.close(fig)
 
 
-def run_simulation(model_name, dataset_name, duration_s, params, *, bold, out, signalV, dt, seed, sampling_dt):
+def run_simulation(
+    model_name, dataset_name, duration_s, params, *, bold, out, signalV, dt, seed, sampling_dt, progress=True
+):
     """Simulate, then write ``result.nc`` (and with BOLD on a dataset ``fc_fit.json``, ``summary.png``) to ``out``.
 
     ``dataset_name`` ``"none"`` is one uncoupled node. A model that ignores its network input (a single-node
@@ -141,7 +143,7 @@ def run_simulation(model_name, dataset_name, duration_s, params, *, bold, out, s
         signalV=signalV,
         bold=bold,
         chunksize=int(round(10_000.0 / dt)),
-        progress=True,
+        progress=progress,
     )
     elapsed = time.perf_counter() - t0
     if not bool(result.ok):

@@ -254,7 +254,7 @@ def _sweep_evaluator(kind, model, dataset, window_ms=1000.0):
     return trace(model.default_output), None, None
 
 
-def run_sweep(cfg, *, distributed=False):
+def run_sweep(cfg, *, distributed=False, progress=True):
     """Run (or resume) the sweep ``cfg`` describes, print a summary and write the plot; returns the exit status."""
     import jax
     import jax.random as jr
@@ -292,7 +292,7 @@ def run_sweep(cfg, *, distributed=False):
         sampling_dt=cfg["sampling_dt"],
         signalV=cfg["signalV"],
         bold=cfg["bold"],
-        progress=True,
+        progress=progress,
         on_batch=computed.append,
     )
     if distributed:
@@ -367,7 +367,7 @@ def _sweep_command(args, parser):
                 "processes started by srun (SLURM) or mpirun (Open MPI), or drop --distributed"
             ) from None
     try:
-        return run_sweep(cfg, distributed=args.distributed)
+        return run_sweep(cfg, distributed=args.distributed, progress=args.progress)
     except COMMAND_ERRORS as err:
         # Refused resumes (another sweep's store), damaged stores, bad settings and file-system refusals: the
         # message and exit status 2, as every subcommand reports them, no traceback.

@@ -7,7 +7,6 @@ import inspect
 import json
 import operator
 import os
-import sys
 import warnings
 
 import jax
@@ -15,6 +14,7 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 
+from .. import _progress
 from .._resume import RunLock, check_same_run, fingerprint, run_settings
 from . import _checkpoint
 from ._algorithms import GENETIC, make_algorithm
@@ -96,7 +96,8 @@ def evolve(
             fields of its ``default_params`` (default ``std_init=0.25``, in units of each parameter's range).
         on_generation: called with a :class:`Generation` after each generation, once its checkpoint is
             written (e.g. to store per-individual outputs).
-        progress: print one line per generation to stderr.
+        progress: show a progress bar on stderr (``tqdm.auto``: a widget in a notebook) over the generations,
+            with the best score (weighted fitness) of the last generation, the best so far and the invalid count.
         tag: any JSON-able value stored in the checkpoint as part of what identifies the evolution (e.g. a
             version of data the fitness function reads from files, which :func:`evolve` cannot inspect), so that
             a checkpoint made with another tag is not resumed.
@@ -218,27 +219,33 @@ def evolve(
                                     n_replaced)  # fmt: skip
             if on_generation is not None:
                 on_generation(generation)
-            if progress:
-                _report(generation, n_gen, weights)
+            pbar.update(1)
+            pbar.set_postfix_str(_postfix(generation, weights, best))
 
-        if done == 0:
-            genomes, params = start(key, pop_init_size)
-            ids = np.arange(pop_init_size)
-            params, fitness = evaluate(params, ids)
-            state, pop_ids = begin(key, genomes, jnp.asarray(fitness, dtype), w, jnp.asarray(ids, jnp.int32))
-            finish(0, ids, params, fitness, np.full((pop_init_size, 2), -1), pop_ids, 0)
-            done = 1
-        next_id = sum(len(p) for p in log["params"])
-        for g in range(done, n_gen):
-            gen = jnp.asarray(g, jnp.int32)
-            genomes, params, parents, n_replaced, state = propose(key, gen, state)
-            ids = np.arange(next_id, next_id + pop_size)
-            params, fitness = evaluate(params, ids)
-            state, pop_ids = accept(
-                key, gen, state, genomes, jnp.asarray(fitness, dtype), w, jnp.asarray(ids, jnp.int32)
-            )
-            finish(g, ids, params, fitness, np.asarray(parents, np.int64), pop_ids, int(n_replaced))
-            next_id += pop_size
+        # The best score so far counts the generations done before a resume.
+        best = [_best_score(np.concatenate(log["fitness"]) if log["fitness"] else None, weights)]
+        pbar = _progress.bar(bool(progress), total=n_gen, initial=min(done, n_gen), desc="evolve", unit="gen")
+        try:
+            if done == 0:
+                genomes, params = start(key, pop_init_size)
+                ids = np.arange(pop_init_size)
+                params, fitness = evaluate(params, ids)
+                state, pop_ids = begin(key, genomes, jnp.asarray(fitness, dtype), w, jnp.asarray(ids, jnp.int32))
+                finish(0, ids, params, fitness, np.full((pop_init_size, 2), -1), pop_ids, 0)
+                done = 1
+            next_id = sum(len(p) for p in log["params"])
+            for g in range(done, n_gen):
+                gen = jnp.asarray(g, jnp.int32)
+                genomes, params, parents, n_replaced, state = propose(key, gen, state)
+                ids = np.arange(next_id, next_id + pop_size)
+                params, fitness = evaluate(params, ids)
+                state, pop_ids = accept(
+                    key, gen, state, genomes, jnp.asarray(fitness, dtype), w, jnp.asarray(ids, jnp.int32)
+                )
+                finish(g, ids, params, fitness, np.asarray(parents, np.int64), pop_ids, int(n_replaced))
+                next_id += pop_size
+        finally:
+            pbar.close()
         return _result(_stack(log), meta, state)
 
     if checkpoint_path is None:
@@ -475,17 +482,24 @@ def _accepts_ids(fn):
     return p is not None and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
 
 
-def _report(generation, n_gen, weights):
-    valid = np.all(np.isfinite(generation.fitness), axis=-1)
-    scores = np.mean(generation.fitness[valid] * weights, axis=-1)
-    best = f"{np.max(scores):.6g}" if len(scores) else "n/a"
-    mean = f"{np.mean(scores):.6g}" if len(scores) else "n/a"
-    print(
-        f"  generation {generation.index}/{n_gen - 1}: best score {best}, mean {mean} (evaluated), "
-        f"{generation.n_invalid} invalid",
-        file=sys.stderr,
-        flush=True,
-    )
+def _best_score(fitness, weights):
+    """The highest score (weighted mean fitness) of the valid rows of ``(individuals, objectives)`` ``fitness``;
+    ``nan`` when there is none."""
+    if fitness is None:
+        return np.nan
+    fitness = np.asarray(fitness, np.float64)
+    valid = np.all(np.isfinite(fitness), axis=-1)
+    scores = np.mean(fitness[valid] * weights, axis=-1)
+    return float(np.max(scores)) if len(scores) else np.nan
+
+
+def _postfix(generation, weights, best):
+    """The bar's text after ``generation``: its best score, the best so far (``best[0]``, updated) and its
+    invalid count."""
+    top = _best_score(generation.fitness, weights)
+    if np.isfinite(top) and not top <= best[0]:
+        best[0] = top
+    return f"best {_progress.number(top)}, best so far {_progress.number(best[0])}, {generation.n_invalid} invalid"
 
 
 __all__ = ["evolve", "load"]

@@ -35,9 +35,7 @@ import json
 import math
 import os
 import shutil
-import sys
 import tempfile
-import time
 import warnings
 import weakref
 from typing import Any, NamedTuple
@@ -47,6 +45,7 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 
+from .. import _progress
 from .._resume import run_settings
 from ..integrate import check_memory, estimate_bytes, memory_limit, prepare
 from ..integrate._plan import noisy
@@ -97,7 +96,7 @@ def sweep(
     bold=False,
     chunksize=None,
     dtype=None,
-    progress=True,
+    progress=False,
     shard=True,
     process_index=None,
     process_count=None,
@@ -122,7 +121,8 @@ def sweep(
             the store's batch size when resuming); rounded up to a multiple of the local device count. A new
             store is chunked by it; an existing store keeps its own chunking, whatever is given here.
         duration, dt, sampling_dt, signalV, bold, chunksize, dtype: as for :func:`jaxbrain.simulate`.
-        progress: print batches done, simulations per second and the ETA to stderr.
+        progress: show a progress bar on stderr (``tqdm.auto``: a widget in a notebook) over the simulations this
+            call computes, advanced per stored batch, with simulations per second and the time left.
         shard: shard each batch over all local devices.
         process_index, process_count: this process's share of the batches (default: JAX's
             ``process_index()``/``process_count()``, i.e. every process of a ``jax.distributed`` run).
@@ -318,7 +318,9 @@ def _compute(st, todo, damaged, compute, run, swept, point_keys, mesh, progress,
     queue = []  # point indices waiting for a compute run, in batch order
     buffers = {}  # batch -> (values, ok, points still missing)
     written = 0
-    t0 = time.perf_counter()
+    n_todo = sum(_n_rows(st, b) for b in todo)
+    resumed = f" ({n_mine - len(todo)} of {n_mine} batches stored before)" if n_mine > len(todo) else ""
+    pbar = _progress.bar(progress, total=n_todo, desc=f"sweep{resumed}", unit="sim")
 
     def run_queue(final):
         nonlocal queue, written
@@ -342,9 +344,8 @@ def _compute(st, todo, damaged, compute, run, swept, point_keys, mesh, progress,
                     del buffers[b]
                     held.pop(int(b)).release()
                     written += 1
-                    if progress:
-                        elapsed = time.perf_counter() - t0
-                        _report(written, len(todo), written * size, elapsed, n_mine - len(todo))
+                    pbar.update(_n_rows(st, b))
+                    pbar.set_postfix_str(f"batch {written}/{len(todo)}")
                     if on_batch is not None:
                         on_batch(int(b))
 
@@ -368,9 +369,15 @@ def _compute(st, todo, damaged, compute, run, swept, point_keys, mesh, progress,
             run_queue(final=False)
         run_queue(final=True)
     finally:
+        pbar.close()
         for claim in held.values():
             claim.release()
     return others
+
+
+def _n_rows(st, batch):
+    rows = st.batch_rows(int(batch))
+    return rows.stop - rows.start
 
 
 def _holder_text(holder):
@@ -480,17 +487,3 @@ def _failed_points(flat, points):
     """The parameter values of every stored point whose run diverged (``flat``: the store's flat dataset)."""
     bad = np.flatnonzero(np.asarray(flat["done"].values, bool) & ~np.asarray(flat["ok"].values, bool))
     return [{name: np.asarray(v[i]).tolist() for name, v in points.items()} for i in bad]
-
-
-def _report(done, total, sims, elapsed, skipped):
-    rate = sims / max(elapsed, 1e-9)
-    eta = (total - done) * elapsed / max(done, 1)
-    resumed = f" ({skipped} already stored)" if skipped else ""
-    end = "" if sys.stderr.isatty() and done < total else "\n"
-    start = chr(13) if sys.stderr.isatty() else ""
-    print(
-        f"{start}  batch {done}/{total}{resumed}: {rate:.3g} sims/s, ETA {eta:7.1f} s",
-        end=end,
-        file=sys.stderr,
-        flush=True,
-    )

@@ -26,6 +26,7 @@ import jax.random as jr
 import numpy as np
 import optax
 
+from .. import _progress
 from .._resume import RunLock, run_settings
 from ..integrate import prepare
 from ..integrate._memory import ADVICE, check_memory, run_parts
@@ -68,6 +69,7 @@ def fit(
     steps=100,
     checkpoint_path=None,
     callback=None,
+    progress=False,
     **simulate_kwargs,
 ):
     """Fit ``fit_params`` of ``model`` by minimising ``loss(result)`` with an optax optimiser.
@@ -100,8 +102,9 @@ def fit(
             says why. While the fit runs it holds the lock ``<checkpoint_path>.lock``: a second fit on the same
             file gets :class:`jaxbrain._resume.RunLockedError`.
         callback: called after every step as ``callback(step, loss)`` (``step`` counts from 1 over the whole fit,
-            resumed steps included; ``loss`` is the ``(starts,)`` array of losses before that step), e.g. to print
-            progress.
+            resumed steps included; ``loss`` is the ``(starts,)`` array of losses before that step).
+        progress: show a progress bar on stderr (``tqdm.auto``: a widget in a notebook) over the steps, with the
+            loss before the last step (the lowest over the starts) and the time left.
         **simulate_kwargs: passed to :func:`jaxbrain.simulate` (``duration``, ``dt``, ``bold``, ``chunksize``…);
             ``checkpoint=True`` is the default.
 
@@ -125,6 +128,8 @@ def fit(
         raise TypeError(f"loss must be a function result -> scalar; got {type(loss).__name__}")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function (step, losses) -> None, or None; got {type(callback).__name__}")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False; got {progress!r}")
     checkpoint_path = _checkpoint_file(checkpoint_path)
     simulate_kwargs.setdefault("checkpoint", True)
     keys = jr.split(key, n_keys)
@@ -183,6 +188,7 @@ def fit(
     with RunLock(checkpoint_path) if checkpoint_path is not None else contextlib.nullcontext():
         if checkpoint_path is not None and os.path.exists(checkpoint_path):
             raw, opt_state, history = _checkpoint.load(checkpoint_path, raw, opt_state, identity)
+        pbar = _progress.bar(bool(progress), total=steps, initial=min(len(history), steps), desc="fit", unit="step")
         for _ in range(len(history), steps):
             raw, opt_state, value = update(raw, opt_state)
             value = np.asarray(value)
@@ -195,8 +201,11 @@ def fit(
             history.append(value)
             if checkpoint_path is not None:
                 _checkpoint.save(checkpoint_path, raw, opt_state, history, identity)
+            pbar.update(1)
+            pbar.set_postfix_str(f"loss {_lowest(value)}")
             if callback is not None:
                 callback(len(history), history[-1])
+        pbar.close()
     losses = np.stack(history, axis=1) if history else np.zeros((len(next(iter(raw.values()))), 0))
     final = np.asarray(jax.vmap(objective)(raw))
     best = _best_start(final, starts)
@@ -205,11 +214,17 @@ def fit(
     return FitResult(base._replace(**fitted_params), fitted, losses[best], losses, best)
 
 
+def _lowest(losses):
+    """The lowest finite loss over the starts, for the progress bar (``nan`` when none is finite)."""
+    finite = np.asarray(losses, np.float64)[np.isfinite(losses)]
+    return _progress.number(finite.min() if finite.size else np.nan)
+
+
 # Settings of the run, not of the model, that fit() can fit: name → simulate()'s default.
 RUN_SETTINGS = {"signalV": 20.0}
 
 # simulate() keywords that are a run's, not its plan's (jaxbrain.integrate.run).
-_RUN_ARGUMENTS = ("initial", "history", "ou", "inputs", "progress")
+_RUN_ARGUMENTS = ("initial", "history", "ou", "inputs")
 
 
 def _prepare_speed_fit(bijection, connectome, simulate_kwargs):
@@ -233,7 +248,7 @@ def _prepare_speed_fit(bijection, connectome, simulate_kwargs):
 LEARNING_RATE = 0.05
 
 # Simulation settings that change memory use, speed or display, not the result: a resumed fit may change them.
-_NOT_IN_IDENTITY = ("chunksize", "checkpoint", "progress")
+_NOT_IN_IDENTITY = ("chunksize", "checkpoint")
 
 
 def _check_fit_params(fit_params, fittable, model_name):

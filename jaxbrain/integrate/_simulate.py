@@ -4,8 +4,6 @@ jitted chunks."""
 from __future__ import annotations
 
 import functools as ft
-import sys
-import time
 import warnings
 from collections.abc import Mapping
 
@@ -14,6 +12,7 @@ import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 
+from .. import _progress
 from ..bold import balloon_init
 from ..models import get_model
 from . import _checks
@@ -269,7 +268,9 @@ def simulate(
         outputs: names of the outputs to record (default all of ``model.output_vars``; ``()`` for none).
         dtype: floating dtype (default float64 when ``jax_enable_x64`` is on, else float32).
         batched: treat the leading axis of ``params`` leaves as a batch of parameter sets.
-        progress: print progress (chunks done, simulated s per s, ETA) to stderr.
+        progress: show a progress bar on stderr (``tqdm.auto``: a widget in a notebook), advanced per chunk in
+            simulated seconds, with simulated seconds per wall second and the time left. Each chunk is then
+            waited for before the next is queued. Nothing is shown while ``simulate`` is traced (``jit``, ``grad``).
         checkpoint: for gradients: recompute each chunk in the backward pass instead of storing its
             steps (``jax.checkpoint`` per chunk), so gradient memory grows with the number of chunks,
             not of steps. Choose ``chunksize`` to trade memory for recomputation (e.g. 1000–5000 steps).
@@ -492,7 +493,9 @@ def _run(plan, params, *, key, initial, history, ou, inputs, signalV, progress, 
             t_bold.extend(k * dt for k in bold_steps(g_start, n_whole * chunk))
         done = n_whole * chunk
         sim = new_sim._replace(step=np.int64(g_start + done))
-    t0 = time.perf_counter()
+    # A bar over the chunks, in simulated seconds (not while traced, by jit or grad: nothing runs then).
+    shown = progress and not traced and all(_is_concrete(x) for x in jax.tree.leaves((sim, keys)))
+    pbar = _progress.bar(shown, total=n_steps, initial=done, desc="simulate", unit="s", unit_scale=dt / 1000.0)
     while done < n_steps:
         size = min(chunk, n_steps - done)
         g0 = g_start + done
@@ -509,8 +512,11 @@ def _run(plan, params, *, key, initial, history, ou, inputs, signalV, progress, 
             bolds.append(boldbuf[: len(ks)])
             t_bold.extend(k * dt for k in ks)
         done += size
-        if progress:
-            _report(done, n_steps, dt, time.perf_counter() - t0)
+        if shown:
+            # Dispatch is asynchronous: wait for the chunk, so that the bar shows work done, not work queued.
+            jax.block_until_ready(ok)
+            pbar.update(size)
+    pbar.close()
 
     outputs = {}
     for i, name in enumerate(record):
@@ -547,17 +553,3 @@ def _finite(state):
     leaves = jax.tree.leaves(state)
     good = [jnp.all(jnp.isfinite(x) & (jnp.abs(x) < 1e20), axis=0) for x in leaves]
     return jnp.all(jnp.stack(good), axis=0)
-
-
-def _report(done, total, dt, elapsed):
-    rate = done * dt / 1000.0 / max(elapsed, 1e-9)
-    eta = (total - done) * dt / 1000.0 / max(rate, 1e-12)
-    # Rewrite one line on a terminal; one line per chunk in a log file.
-    live = sys.stderr.isatty() and done < total
-    print(
-        f"{chr(13) if sys.stderr.isatty() else ''}  {done * dt / 1000.0:8.1f} / {total * dt / 1000.0:.1f} s simulated "
-        f"({100.0 * done / total:5.1f} %), {rate:6.2f} s/s, ETA {eta:6.1f} s",
-        end="" if live else "\n",
-        file=sys.stderr,
-        flush=True,
-    )
