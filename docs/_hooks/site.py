@@ -5,7 +5,8 @@
   `.ci/execute_notebooks.py` writes, so the pages show outputs; the folder must be named `notebooks`), else from
   the repository's `notebooks/` (the committed notebooks, without outputs).
 * `<!-- params: jaxbrain.models.NAME -->` in a page becomes a table of that model's `Params` defaults, read from the
-  module's source: each field's name, default and the comment on its line (meaning and unit).
+  module's source: each field's name, default and the comment on its line (meaning and unit);
+  `<!-- params: MODULE:CLASS -->` does the same for another NamedTuple (`jaxbrain.bold._balloon:BalloonParams`).
 """
 
 import ast
@@ -19,7 +20,7 @@ from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
-PARAMS_MARKER = re.compile(r"<!-- params: (jaxbrain\.models\.[a-z_]+) -->")
+PARAMS_MARKER = re.compile(r"<!-- params: (jaxbrain(?:\.\w+)+)(?::(\w+))? -->")
 
 
 @event_priority(100)  # before mkdocs-jupyter's on_files, which turns every .ipynb file into a page
@@ -39,14 +40,14 @@ def on_files(files, config):
     return files
 
 
-def params_table(module: str) -> str:
-    """A markdown table of the `Params` NamedTuple in `module`'s source: name, default, the line's comment."""
+def params_table(module: str, name: str = "Params") -> str:
+    """A markdown table of the NamedTuple `name` in `module`'s source: each field, its default, its line's comment."""
     path = ROOT.joinpath(*module.split(".")).with_suffix(".py")
     lines = path.read_text(encoding="utf-8").splitlines()
     tree = ast.parse("\n".join(lines))
-    classes = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Params"]
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name]
     if not classes:
-        raise PluginError(f"{path} defines no class Params")
+        raise PluginError(f"{path} defines no class {name}")
     rows = ["| parameter | default | meaning, unit |", "|---|---|---|"]
     for node in classes[0].body:
         if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None):
@@ -59,4 +60,4 @@ def params_table(module: str) -> str:
 
 
 def on_page_markdown(markdown, page, config, files):
-    return PARAMS_MARKER.sub(lambda m: params_table(m.group(1)), markdown)
+    return PARAMS_MARKER.sub(lambda m: params_table(m.group(1), m.group(2) or "Params"), markdown)
