@@ -5,6 +5,7 @@
     jaxbrain sweep --model aln --grid mue_ext_mean=0:3:21 --grid mui_ext_mean=0:3:21 --plot map.png
     jaxbrain fit --fit K_gl=0:5 --fit a:per-node=-0.5:0.3 --signal x --duration 2.2 --transient 0.2 --out fit/
     jaxbrain evolve --bound K_gl=0:3 --bound a=-0.5:0.3 --objective subjects --signal x --duration 2 --out evo/
+    jaxbrain info                         # versions, devices, precision, memory settings, coupling backend
 
 ``--duration`` is in seconds here (the library itself uses ms). Outputs in ``--out``: ``result.nc``
 (netCDF via xarray: outputs on ``time``×``node`` and BOLD on ``time_bold``×``node``), ``fc_fit.json``
@@ -22,6 +23,7 @@ from pathlib import Path
 from ._common import COMMAND_ERRORS, _parse_params, _UsageError, add_progress_flag, fail, finite_float
 from ._evolve import EVOLVE_DEFAULTS, EVOLVE_EPILOG, _evolve_command
 from ._fit import FIT_DATASETS, FIT_DEFAULTS, FIT_EPILOG, PER_NODE, _fit_command
+from ._info import run_info
 from ._simulate import DEMO, run_simulation
 from ._sweep import SWEEP_DEFAULTS, SWEEP_EPILOG, _sweep_command
 
@@ -178,8 +180,16 @@ def main(argv=None):
     evo.add_argument("--seed", type=int, help=f"PRNG seed of the evolution and the noise (default {e['seed']})")
     evo.add_argument("--out", type=Path, help=f"output folder; rerun to resume (default {e['out']})")
     add_progress_flag(evo)
+    info = sub.add_parser(
+        "info",
+        help="what jaxbrain runs on: versions, devices, precision, memory settings, coupling backend",
+        description="Print the versions of jaxbrain, JAX and numpy, the devices JAX sees (with their memory), the "
+        "default precision, the XLA memory settings, whether the optional CPU kernels can run, the coupling "
+        "backend a simulation would use (alone and in a batch of 64) and the batch size a sweep would choose.",
+    )
+    info.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     args = parser.parse_args(argv)
-    commands = {"simulate": sim, "demo": demo, "sweep": swp, "fit": ftp, "evolve": evo}
+    commands = {"simulate": sim, "demo": demo, "sweep": swp, "fit": ftp, "evolve": evo, "info": info}
     try:
         return _dispatch(args, commands)
     except COMMAND_ERRORS as err:
@@ -205,6 +215,8 @@ def _dispatch(args, commands):
         return _fit_command(args, commands["fit"])
     if args.command == "evolve":
         return _evolve_command(args, commands["evolve"])
+    if args.command == "info":
+        return run_info(as_json=args.json)
 
     from ..models import get_model
 
