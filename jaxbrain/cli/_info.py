@@ -13,6 +13,7 @@ import sys
 XLA_ENV = (
     "XLA_PYTHON_CLIENT_PREALLOCATE",
     "XLA_PYTHON_CLIENT_MEM_FRACTION",
+    "XLA_CLIENT_MEM_FRACTION",
     "XLA_PYTHON_CLIENT_ALLOCATOR",
     "JAX_PLATFORMS",
     "JAX_ENABLE_X64",
@@ -21,6 +22,7 @@ XLA_ENV = (
 XLA_ENV_DEFAULTS = {
     "XLA_PYTHON_CLIENT_PREALLOCATE": "true: a GPU's memory fraction is reserved at the first computation",
     "XLA_PYTHON_CLIENT_MEM_FRACTION": "0.75 of the GPU's memory",
+    "XLA_CLIENT_MEM_FRACTION": "its newer name, read by recent JAX versions",
     "XLA_PYTHON_CLIENT_ALLOCATOR": "JAX's BFC allocator",
     "JAX_PLATFORMS": "a GPU or TPU when one is found, else the CPU",
     "JAX_ENABLE_X64": "off: float32",
