@@ -25,7 +25,7 @@ PARAMS_MARKER = re.compile(r"<!-- params: (jaxbrain(?:\.\w+)+)(?::(\w+))? -->")
 
 @event_priority(100)  # before mkdocs-jupyter's on_files, which turns every .ipynb file into a page
 def on_files(files, config):
-    source = Path(os.environ.get("JAXBRAIN_NOTEBOOKS") or ROOT / "notebooks")
+    source = Path(os.environ.get("JAXBRAIN_NOTEBOOKS") or ROOT / "notebooks").resolve()
     found = sorted(source.glob(NOTEBOOK_GLOB))
     expected = sorted(p.name for p in (ROOT / "notebooks").glob(NOTEBOOK_GLOB))
     if [p.name for p in found] != expected:
