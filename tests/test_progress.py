@@ -127,3 +127,14 @@ def test_import_does_not_load_tqdm():
     code = "import sys, jaxbrain; print('tqdm' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_cli_shows_the_bar_unless_no_progress(tmp_path, capsys):
+    from jaxbrain import cli
+
+    argv = ["simulate", "--model", "hopf", "--dataset", "none", "--duration", "0.05", "--out", str(tmp_path)]
+    assert cli.main(argv) == 0
+    assert "simulate: 100%" in capsys.readouterr().err
+    assert cli.main([*argv, "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "simulate: " not in err and "simulated in" in err
