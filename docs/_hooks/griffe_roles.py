@@ -13,6 +13,9 @@
   ``Args:`` and ``Other Parameters:`` sections, so their entries are listed as arguments;
 * an ``Example:`` section (Napoleon's synonym of ``Examples:``) is read as the examples section, so its ``>>>`` lines
   render as code (griffe reads ``Example:`` as an admonition of plain text);
+* display math (``$$ ... $$``, possibly over several lines) gets a blank line before and after, so that
+  consecutive display equations written line after line are each rendered as math (pymdownx.arithmatex reads a
+  block only as a paragraph of its own);
 * an argument entry naming several arguments at once (``duration, dt, sampling_dt: as for simulate``), which the
   Google-style parser cannot split, becomes one entry per argument with the shared description.
 """
@@ -136,6 +139,28 @@ def iter_classes(obj):
             yield from iter_classes(member)
 
 
+def separate_display_math(text):
+    """Put every display-math block (its first line starts with `$$`, its last ends with `$$`) in its own paragraph."""
+    out = []
+    in_block = False
+    blank_next = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if blank_next and stripped:
+            out.append("")
+        blank_next = False
+        if not in_block and stripped.startswith("$$"):
+            if out and out[-1].strip():
+                out.append("")
+            in_block = not (len(stripped) > 2 and stripped[2:].endswith("$$"))
+            blank_next = not in_block
+        elif in_block and stripped.endswith("$$"):
+            in_block = False
+            blank_next = True
+        out.append(line)
+    return "\n".join(out)
+
+
 class DocstringsForMkDocs(griffe.Extension):
     def on_package(self, *, pkg, **kwargs):
         for cls in iter_classes(pkg):
@@ -163,4 +188,4 @@ class DocstringsForMkDocs(griffe.Extension):
         if obj.docstring is not None:
             text = ROLE.sub(shown, obj.docstring.value)
             text = SYNONYM_HEADER.sub(lambda m: f"{m.group(1)}{SECTION_SYNONYMS[m.group(2)]}:", text)
-            obj.docstring.value = split_shared_entries(text)
+            obj.docstring.value = separate_display_math(split_shared_entries(text))
