@@ -11,6 +11,7 @@ the exit status is 1 if any failed, and each failure is named with its cell and 
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import time
@@ -18,9 +19,11 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 CELL_TIMEOUT_S = 900  # one cell; a full-mode cell on two cores takes at most a few minutes
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def execute(path: Path, out_dir: Path, quick: bool) -> float:
@@ -35,8 +38,11 @@ def execute(path: Path, out_dir: Path, quick: bool) -> float:
     start = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix=f"nb-{path.stem}-") as workdir:
+            # The kernel talks over local sockets in the working folder, not TCP ports.
+            config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(workdir, "kernel")}})
             client = NotebookClient(
                 nb,
+                config=config,
                 timeout=CELL_TIMEOUT_S,
                 kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
                 resources={"metadata": {"path": workdir}},
@@ -72,7 +78,8 @@ def main(argv=None) -> int:
             seconds = execute(path, args.out, quick=not args.full)
         except Exception as error:  # a cell error or timeout, a dead kernel: named, and the others still run
             failed.append(path.name)
-            print(f"FAILED {path.name}:\n{str(error)[-4000:]}", file=sys.stderr, flush=True)
+            message = ANSI_COLOUR.sub("", str(error))[-4000:]
+            print(f"FAILED {path.name}: {type(error).__name__}\n{message}", file=sys.stderr, flush=True)
         else:
             print(f"ran {path.name} in {seconds:.0f} s", flush=True)
     seconds = time.perf_counter() - total
