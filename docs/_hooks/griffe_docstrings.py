@@ -3,7 +3,6 @@
 * a name re-exported as ``from ._x import name as name`` (jaxbrain's public names, STYLE.md C16) is public, so each
   package's page lists what it re-exports (griffe otherwise counts imported names as private where there is no
   ``__all__``);
-
 * Sphinx roles (:func:`simulate`, :class:`~a.b.C`) become code spans (`simulate`, `C`); markdown would otherwise
   print the role's name before the code;
 * an equinox module (a class deriving from ``eqx.Module``, as the stimuli do) gets the ``__init__`` that equinox
