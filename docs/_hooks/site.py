@@ -54,7 +54,8 @@ def params_table(module: str, name: str = "Params") -> str:
             continue
         default = ast.get_source_segment("\n".join(lines), node.value)
         line = lines[node.end_lineno - 1]
-        comment = line.split("#", 1)[1].strip() if "#" in line[node.end_col_offset :] else ""
+        after = line[node.end_col_offset :]
+        comment = after.split("#", 1)[1].strip() if "#" in after else ""
         rows.append(f"| `{node.target.id}` | `{default}` | {comment.replace('|', '&#124;')} |")
     return "\n".join(rows)
 
