@@ -106,14 +106,6 @@ def is_symbolic(node):
 # ---- translation -----------------------------------------------------------------------------------------------
 
 
-class _Leaves(NamedTuple):
-    """What the translated expressions read, by symengine leaf."""
-
-    states: dict  # index within the node -> state variable position
-    inputs: dict  # external input index within the node -> position in Inputs.external
-    symbols: dict  # symbol name -> ("param", field) | ("network", position in Inputs.coupling)
-
-
 def _fail(what, where):
     raise NotImplementedError(f"{where}: {what} does not translate to jaxbrain (see jaxbrain.compat.models."
                               "multimodel._symbolic for what does)")  # fmt: skip
@@ -210,7 +202,6 @@ def _function_symbol(expr, env, where):
             _fail(f"a delayed read within a node ({expr})", where)
         return env[("state", _index(index, where))]
     _fail(f"the function {name!r} (a callback?)", where)
-    return None
 
 
 # ---- building a node's model -----------------------------------------------------------------------------------
