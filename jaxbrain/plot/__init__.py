@@ -15,6 +15,9 @@ from ._fc import fc_comparison as fc_comparison
 from ._fc import fc_scatter as fc_scatter
 from ._fc import fcd_matrix as fcd_matrix
 from ._genealogy import genealogy_tree as genealogy_tree
+from ._inference import coverage_curve as coverage_curve
+from ._inference import posterior_pairs as posterior_pairs
+from ._inference import sbc_histogram as sbc_histogram
 from ._network import brain_network as brain_network
 from ._spectrum import power_spectrum as power_spectrum
 from ._sweep import sweep_map as sweep_map
