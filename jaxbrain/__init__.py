@@ -31,8 +31,9 @@ __version__ = "0.1.0"
 
 def __getattr__(name):
     # `jaxbrain.stimulus` loads on first use: it needs equinox, whose import (~0.3 s) most runs never use;
-    # `jaxbrain.plot` too (its functions import matplotlib only when called, but most runs draw nothing).
-    if name in ("plot", "stimulus"):
+    # `jaxbrain.plot` too (its functions import matplotlib only when called, but most runs draw nothing), and
+    # `jaxbrain.infer` (its posteriors need flowjax, an optional extra imported only when training or loading).
+    if name in ("infer", "plot", "stimulus"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
