@@ -4,9 +4,17 @@ Importing this module does not import flowjax (the ``infer`` extra): priors, sum
 it; training and loading a posterior import it when called.
 """
 
+from ._calibration import CalibrationReport as CalibrationReport
+from ._calibration import CoverageResult as CoverageResult
+from ._calibration import SBCResult as SBCResult
+from ._calibration import calibrate as calibrate
+from ._calibration import coverage as coverage
+from ._calibration import sbc as sbc
 from ._npe import Posterior as Posterior
 from ._npe import load_posterior as load_posterior
 from ._npe import train_posterior as train_posterior
+from ._predictive import PredictiveResult as PredictiveResult
+from ._predictive import posterior_predictive as posterior_predictive
 from ._prior import AbstractDistribution as AbstractDistribution
 from ._prior import LogNormal as LogNormal
 from ._prior import LogUniform as LogUniform

@@ -359,7 +359,9 @@ class Summaries:
         parts = [s.fn(ts, dt) for s in self.stats if s.kind == SIGNAL]
         return jnp.concatenate([jnp.reshape(p, (-1,)).astype(ts.dtype) for p in parts])
 
-    def __call__(self, res):
+    def signal_of(self, res):
+        """``(series, dt)``: the batched signal these summaries read from ``res`` after the transient, ``(batch,
+        time, node)``, and its sampling interval in ms."""
         if self.signal == "bold":
             if res.bold is None:
                 raise ValueError("these summaries read the BOLD signal: simulate with bold=True")
@@ -376,8 +378,11 @@ class Summaries:
                 f"{self.transient_ms:g} ms transient; the run gives {keep.size} (of {t.size}): run longer or "
                 "shorten transient_ms"
             )
-        dt = _sampling_dt(t)
-        signal = series[:, keep]
+        return series[:, keep], _sampling_dt(t)
+
+    def __call__(self, res):
+        signal, dt = self.signal_of(res)
+        series = signal
         per_sim = (
             jax.vmap(lambda ts: self._vector(ts, dt))(signal) if any(s.kind == SIGNAL for s in self.stats) else None
         )
