@@ -23,6 +23,8 @@ References:
 from __future__ import annotations
 
 import contextlib
+import functools as ft
+import json
 import numbers
 import os
 
@@ -83,7 +85,12 @@ def _build(config, key):
             nn_width=config["hidden"],
         )
     # Every float leaf in the flow's dtype (under x64 flowjax makes some float64 whatever the base is).
-    return jax.tree.map(lambda a: a.astype(dtype) if eqx.is_inexact_array(a) else a, flow)
+    flow = jax.tree.map(lambda a: a.astype(dtype) if eqx.is_inexact_array(a) else a, flow)
+    # The non-array part holds functions made afresh by every build (flowjax's parametrisations are lambdas): one
+    # per configuration, so that compiled training and sampling functions, which take it as static, are reused.
+    arrays, static = eqx.partition(flow, eqx.is_array)
+    static = _STATIC.setdefault(json.dumps(config, sort_keys=True), static)
+    return eqx.combine(arrays, static)
 
 
 class Posterior:
@@ -110,8 +117,6 @@ class Posterior:
         self.labels = list(labels)
         self.history = np.asarray(history)
         self.summaries = summaries
-        self._sample_fn = None
-        self._log_prob_fn = None
 
     def __repr__(self):
         c = self.config
@@ -142,18 +147,8 @@ class Posterior:
         _check_key(key, "Posterior.sample")
         n = _count(n, "Posterior.sample: n")
         cond, single = self._condition(x_obs, "Posterior.sample")
-        if self._sample_fn is None:
-            _, _, paramax = _flowjax()
-            flow, u_mean, u_std = self.flow, self.u_mean, self.u_std
-
-            def draw(key, cond, n):
-                dist = paramax.unwrap(flow)
-                z = jax.vmap(lambda k, c: dist.sample(k, (n,), condition=c))(jr.split(key, cond.shape[0]), cond)
-                return z * jnp.asarray(u_std, z.dtype) + jnp.asarray(u_mean, z.dtype)
-
-            self._sample_fn = jax.jit(draw, static_argnums=2)
         with _promotion():
-            u = self._sample_fn(key, cond[None] if single else cond, n)
+            u = _draw(self.flow, key, cond[None] if single else cond, n, self.u_mean, self.u_std)
         return u[0] if single else u
 
     def sample(self, key, x_obs, n):
@@ -191,19 +186,9 @@ class Posterior:
         if not single and cond.shape[0] != n:
             raise ValueError(f"Posterior.log_prob: x_obs has {cond.shape[0]} rows for {n} parameter sets")
         cond = jnp.broadcast_to(cond, (n, cond.shape[-1]))
-        if self._log_prob_fn is None:
-            _, _, paramax = _flowjax()
-            flow, prior = self.flow, self.prior
-            u_mean, u_std = self.u_mean, self.u_std
-
-            def density(u, cond):
-                z = (u - jnp.asarray(u_mean, u.dtype)) / jnp.asarray(u_std, u.dtype)
-                lq = paramax.unwrap(flow).log_prob(z, cond)
-                return lq - jnp.sum(jnp.log(jnp.asarray(u_std, u.dtype))) - prior.log_jacobian(u)
-
-            self._log_prob_fn = jax.jit(density)
         with _promotion():
-            lp = self._log_prob_fn(jnp.asarray(u, cond.dtype), cond)
+            lq = _log_q(self.flow, jnp.asarray(u, cond.dtype), cond, self.u_mean, self.u_std)
+        lp = lq - self.prior.log_jacobian(jnp.asarray(u, cond.dtype))
         return jnp.where(jnp.asarray(inside), lp, -jnp.inf)
 
     def save(self, path):
@@ -392,26 +377,13 @@ def train_posterior(
     params, static = eqx.partition(
         model, eqx.is_inexact_array, is_leaf=lambda leaf: isinstance(leaf, paramax.NonTrainable)
     )
-    optimiser = optax.chain(optax.clip_by_global_norm(10.0), optax.adam(learning_rate))
+    optimiser = _optimiser(learning_rate)
     opt_state = optimiser.init(params)
     z_train, c_train = zs[train_rows], cs[train_rows]
     z_val, c_val = zs[val_rows], cs[val_rows]
 
-    def loss(p, z, c):
-        return -jnp.mean(paramax.unwrap(eqx.combine(p, static)).log_prob(z, c))
-
-    @jax.jit
     def epoch(p, state, k):
-        rows = jr.permutation(k, z_train.shape[0])[: n_batches * batch].reshape(n_batches, batch)
-
-        def step(carry, idx):
-            p, state = carry
-            value, grads = jax.value_and_grad(loss)(p, z_train[idx], c_train[idx])
-            updates, state = optimiser.update(grads, state, p)
-            return (optax.apply_updates(p, updates), state), value
-
-        (p, state), values = jax.lax.scan(step, (p, state), rows)
-        return p, state, jnp.mean(values), loss(p, z_val, c_val)
+        return _epoch(p, static, state, k, z_train, c_train, z_val, c_val, optimiser, n_batches, batch)
 
     settings = run_settings(
         data=arrays_digest({"u": u, "x": x}), prior=prior.spec(), config=config, batch_size=batch_size,
@@ -450,6 +422,71 @@ def train_posterior(
     trained = eqx.combine(best, static)
     hist = np.asarray(history, np.float64).reshape(-1, 2)
     return Posterior(trained, prior, x_mean, x_std, u_mean, u_std, config, labels, hist, summaries)
+
+
+@ft.lru_cache(maxsize=16)
+def _optimiser(learning_rate):
+    # One object per learning rate, so the compiled epoch (which takes it as a static argument) is reused.
+    return optax.chain(optax.clip_by_global_norm(10.0), optax.adam(learning_rate))
+
+
+def _nll(params, static, z, c):
+    _, _, paramax = _flowjax()
+    eqx = _flowjax()[0]
+    return -jnp.mean(paramax.unwrap(eqx.combine(params, static)).log_prob(z, c))
+
+
+def _epoch_impl(params, static, state, key, z_train, c_train, z_val, c_val, optimiser, n_batches, batch):
+    """One epoch of Adam over shuffled minibatches; the mean training loss and the validation loss after it."""
+    rows = jr.permutation(key, z_train.shape[0])[: n_batches * batch].reshape(n_batches, batch)
+
+    def step(carry, idx):
+        p, st = carry
+        value, grads = jax.value_and_grad(_nll)(p, static, z_train[idx], c_train[idx])
+        updates, st = optimiser.update(grads, st, p)
+        return (optax.apply_updates(p, updates), st), value
+
+    (params, state), values = jax.lax.scan(step, (params, state), rows)
+    return params, state, jnp.mean(values), _nll(params, static, z_val, c_val)
+
+
+def _draw_impl(flow, key, cond, n, u_mean, u_std):
+    _, _, paramax = _flowjax()
+    dist = paramax.unwrap(flow)
+    z = jax.vmap(lambda k, c: dist.sample(k, (n,), condition=c))(jr.split(key, cond.shape[0]), cond)
+    return z * jnp.asarray(u_std, z.dtype) + jnp.asarray(u_mean, z.dtype)
+
+
+def _log_q_impl(flow, u, cond, u_mean, u_std):
+    """log density of the standardised flow at ``u``, in unconstrained units (the standardisation's Jacobian)."""
+    _, _, paramax = _flowjax()
+    z = (u - jnp.asarray(u_mean, u.dtype)) / jnp.asarray(u_std, u.dtype)
+    return paramax.unwrap(flow).log_prob(z, cond) - jnp.sum(jnp.log(jnp.asarray(u_std, u.dtype)))
+
+
+_COMPILED = {}
+_STATIC = {}
+
+
+def _compiled(name, fn):
+    # equinox's filter_jit traces arrays and keeps everything else static; one compiled function per structure and
+    # shapes is then reused by every training and posterior (a retraining or a second posterior does not recompile).
+    if name not in _COMPILED:
+        eqx, _, _ = _flowjax()
+        _COMPILED[name] = eqx.filter_jit(fn)
+    return _COMPILED[name]
+
+
+def _epoch(*args):
+    return _compiled("epoch", _epoch_impl)(*args)
+
+
+def _draw(flow, key, cond, n, u_mean, u_std):
+    return _compiled("draw", _draw_impl)(flow, key, cond, n, u_mean, u_std)
+
+
+def _log_q(flow, u, cond, u_mean, u_std):
+    return _compiled("log_q", _log_q_impl)(flow, u, cond, u_mean, u_std)
 
 
 def _real(value, what):

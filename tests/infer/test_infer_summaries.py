@@ -120,10 +120,7 @@ def test_evaluator_equals_of_timeseries_on_the_same_signal(key):
     net = jaxbrain.Connectome(np.ones((4, 4)) - np.eye(4), np.full((4, 4), 10.0))
     params = jaxbrain.models.hopf.Params(a=-0.05, K_gl=0.5, sigma_ou=0.05)
     res = jaxbrain.simulate("hopf", params, net, key=key, duration=300.0, sampling_dt=1.0)
-    summ = Summaries(
-        fc_summary(), fc_quantiles(), fcd_quantiles(window_size=40, step_size=20), spectral_peak(), signal_stats(),
-        signal="x", transient_ms=100.0,
-    )  # fmt: skip
+    summ = Summaries(fc_summary(), spectral_peak(), signal_stats(), signal="x", transient_ms=100.0)
     batched = res._replace(outputs={"x": res.outputs["x"][None]})
     got = np.asarray(summ(batched)["summaries"])
     assert got.shape == (1, summ.size(4))
