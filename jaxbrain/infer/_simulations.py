@@ -47,7 +47,7 @@ class Simulations(NamedTuple):
     prior: Any
     labels: list
     store: Any = None
-    failed: list = []
+    failed: list | tuple = ()
     summaries: Any = None
 
     @property
@@ -71,7 +71,7 @@ class Simulations(NamedTuple):
             theta={k: np.asarray(v)[rows] for k, v in self.theta.items()},
             x=self.x[rows],
             ok=self.ok[rows],
-            failed=[],
+            failed=(),
         )
 
     def valid(self):
