@@ -5,6 +5,7 @@
     jaxbrain sweep --model aln --grid mue_ext_mean=0:3:21 --grid mui_ext_mean=0:3:21 --plot map.png
     jaxbrain fit --fit K_gl=0:5 --fit a:per-node=-0.5:0.3 --signal x --duration 2.2 --transient 0.2 --out fit/
     jaxbrain evolve --bound K_gl=0:3 --bound a=-0.5:0.3 --objective subjects --signal x --duration 2 --out evo/
+    jaxbrain infer --prior K_gl=uniform:0:3 --prior sigma_ou=loguniform:0.01:0.3 --simulations 1000 --out sbi/
     jaxbrain info                         # versions, devices, precision, memory settings, coupling backend
 
 ``--duration`` is in seconds here (the library itself uses ms). Outputs in ``--out``: ``result.nc``
@@ -12,7 +13,10 @@
 (FC correlation per subject and mean) and ``summary.png`` (simulated vs empirical FC, a few traces).
 ``sweep`` writes a resumable result store (see ``jaxbrain sweep --help`` and ``docs/sweeps.md``); ``fit`` fits
 parameters to the dataset's empirical FC by gradient descent and resumes a stopped fit (``jaxbrain fit --help``);
-``evolve`` evolves them with a genetic algorithm or an evosax strategy and resumes too (``jaxbrain evolve --help``).
+``evolve`` evolves them with a genetic algorithm or an evosax strategy and resumes too (``jaxbrain evolve --help``);
+``infer`` estimates a posterior over them by simulation-based inference (prior simulations, a neural posterior
+estimate, its calibration on held-out simulations), conditions it on each subject and resumes (``jaxbrain infer
+--help``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 from ._common import COMMAND_ERRORS, _parse_params, _UsageError, add_progress_flag, fail, finite_float
 from ._evolve import EVOLVE_DEFAULTS, EVOLVE_EPILOG, _evolve_command
 from ._fit import FIT_DATASETS, FIT_DEFAULTS, FIT_EPILOG, PER_NODE, _fit_command
+from ._infer import INFER_DATASETS, INFER_DEFAULTS, INFER_EPILOG, SUMMARY_CHOICES, _infer_command
 from ._info import run_info
 from ._simulate import DEMO, run_simulation
 from ._sweep import SWEEP_DEFAULTS, SWEEP_EPILOG, _sweep_command
@@ -180,6 +185,67 @@ def main(argv=None):
     evo.add_argument("--seed", type=int, help=f"PRNG seed of the evolution and the noise (default {e['seed']})")
     evo.add_argument("--out", type=Path, help=f"output folder; rerun to resume (default {e['out']})")
     add_progress_flag(evo)
+    inf = sub.add_parser(
+        "infer",
+        help="a posterior over model parameters by simulation-based inference, for each subject (resumable)",
+        description="Simulation-based inference (jaxbrain.infer) on a bundled connectome: draw parameters from "
+        "the priors, simulate them in batches into a resumable store with summary statistics computed on the "
+        "device, train a neural posterior estimate (a conditional normalizing flow), check its calibration on "
+        "held-out simulations (SBC ranks, coverage of credible intervals), then sample the posterior of each "
+        "subject of the dataset and simulate posterior samples against the subject's empirical FC. Rerun the "
+        "same command to resume.",
+        epilog=INFER_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    n = INFER_DEFAULTS
+    inf.add_argument("--model", help=f"model name (default {n['model']})")
+    inf.add_argument("--dataset", help=f"bundled dataset: {', '.join(INFER_DATASETS)} (default {n['dataset']})")
+    inf.add_argument(
+        "--prior", action="append", metavar="SPEC", help="prior of an inferred parameter (repeatable; see below)"
+    )
+    inf.add_argument("--param", action="append", metavar="NAME=VALUE", help="fixed model parameter (repeatable)")
+    inf.add_argument("--signal", help="summaries of: bold (default) or a model output, e.g. x (see below)")
+    inf.add_argument(
+        "--summaries", help=f"statistics, comma-separated: {', '.join(SUMMARY_CHOICES)} (default {n['summaries']})"
+    )
+    inf.add_argument(
+        "--transient", type=finite_float, help="SECONDS dropped before the summaries (default 10 for bold, else 0.1)"
+    )
+    inf.add_argument(
+        "--duration", type=finite_float, help=f"simulated time per simulation in SECONDS (default {n['duration']:g})"
+    )
+    inf.add_argument(
+        "--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {n['sampling_dt']:g})"
+    )
+    inf.add_argument("--dt", type=finite_float, help=f"integration step in ms (default {n['dt']:g})")
+    inf.add_argument("--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {n['signalV']:g})")
+    inf.add_argument("--simulations", type=int, help=f"training simulations (default {n['simulations']})")
+    inf.add_argument("--test", type=int, help=f"held-out simulations for calibration (default {n['test']})")
+    inf.add_argument("--batch-size", type=int, help="simulations per batch (default: from the free memory)")
+    inf.add_argument("--flow", help=f"maf (affine) or nsf (splines) autoregressive flow (default {n['flow']})")
+    inf.add_argument("--hidden", type=int, help=f"width of the flow's networks (default {n['hidden']})")
+    inf.add_argument("--layers", type=int, help=f"flow layers (default {n['layers']})")
+    inf.add_argument("--epochs", type=int, help=f"most training epochs (default {n['epochs']})")
+    inf.add_argument(
+        "--patience",
+        type=int,
+        help=f"epochs without a better validation loss before stopping (default {n['patience']})",
+    )
+    inf.add_argument("--train-batch", type=int, help=f"training minibatch size (default {n['train_batch']})")
+    inf.add_argument("--lr", type=finite_float, help=f"Adam learning rate (default {n['lr']:g})")
+    inf.add_argument("--samples", type=int, help=f"posterior samples per subject (default {n['samples']})")
+    inf.add_argument(
+        "--calibration-samples",
+        type=int,
+        help=f"posterior samples per held-out simulation (default {n['calibration_samples']})",
+    )
+    inf.add_argument(
+        "--predictive", type=int, help=f"posterior predictive simulations per subject (default {n['predictive']})"
+    )
+    inf.add_argument("--subjects", help="comma-separated subjects to condition on (default: all of the dataset's)")
+    inf.add_argument("--seed", type=int, help=f"PRNG seed (default {n['seed']})")
+    inf.add_argument("--out", type=Path, help=f"output folder; rerun to resume (default {n['out']})")
+    add_progress_flag(inf)
     info = sub.add_parser(
         "info",
         help="what jaxbrain runs on: versions, devices, precision, memory settings, coupling backend",
@@ -189,7 +255,7 @@ def main(argv=None):
     )
     info.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     args = parser.parse_args(argv)
-    commands = {"simulate": sim, "demo": demo, "sweep": swp, "fit": ftp, "evolve": evo, "info": info}
+    commands = {"simulate": sim, "demo": demo, "sweep": swp, "fit": ftp, "evolve": evo, "infer": inf, "info": info}
     try:
         return _dispatch(args, commands)
     except COMMAND_ERRORS as err:
@@ -215,6 +281,8 @@ def _dispatch(args, commands):
         return _fit_command(args, commands["fit"])
     if args.command == "evolve":
         return _evolve_command(args, commands["evolve"])
+    if args.command == "infer":
+        return _infer_command(args, commands["infer"])
     if args.command == "info":
         return run_info(as_json=args.json)
 
