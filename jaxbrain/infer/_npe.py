@@ -259,9 +259,9 @@ def _training_data(data, prior):
             theta = prior.unflatten(np.asarray(theta, np.float64))
         x = np.asarray(x, np.float64)
         theta = {k: np.asarray(v) for k, v in theta.items()}
-        labels, summaries = [f"x[{i}]" for i in range(x.shape[-1])] if x.ndim == 2 else [], None
         if x.ndim != 2:
             raise ValueError(f"train_posterior: x must be (n, S) summaries; got shape {x.shape}")
+        labels, summaries = [f"x[{i}]" for i in range(x.shape[1])], None
         finite = np.all(np.isfinite(x), axis=1)
         theta = {k: v[finite] for k, v in theta.items()}
         x = x[finite]
