@@ -248,7 +248,7 @@ def _prepare_speed_fit(bijection, connectome, simulate_kwargs):
 LEARNING_RATE = 0.05
 
 # Simulation settings that change memory use, speed or display, not the result: a resumed fit may change them.
-_NOT_IN_IDENTITY = ("chunksize", "checkpoint")
+_NOT_IN_IDENTITY = ("chunksize", "checkpoint", "adjoint")
 
 
 def _check_fit_params(fit_params, fittable, model_name):

@@ -75,7 +75,7 @@ class Plan:
         tile: batch members per tile of a tiled backend (0: the whole batch at once).
         adjoint: differentiate each chunk with the delayed-read adjoint (``integrate/_adjoint.py``: its backward
             pass is a delayed read of the cotangents, with compact residuals) rather than XLA's autodiff of the
-            chunk; by default on accelerators only (see ``_adjoint_default``). ``dataclasses.replace(plan,
+            chunk; the default on every platform (see ``_adjoint_default``). ``dataclasses.replace(plan,
             adjoint=...)`` chooses either (the benchmarks compare them).
         ring_len: slots of the delay ring, ``L`` = longest delay in steps + 1 (+ 1 with fractional delays).
         time_block: steps per windowed delay read (1: every step reads every pair itself).
@@ -195,6 +195,7 @@ def prepare(
     fractional_delays=False,
     max_delay=None,
     backend=None,
+    adjoint=None,
 ):
     r"""Check and prepare a simulation once, to run it for many parameter values (:func:`~jaxbrain.integrate.run`).
 
@@ -216,7 +217,7 @@ def prepare(
             local delays; concrete values are checked as :func:`~jaxbrain.simulate` checks them.
         connectome: a :class:`~jaxbrain.network.Connectome` (default: one uncoupled node).
         duration, dt, sampling_dt, signalV, bold, chunksize, coupling, outputs, dtype, batched, checkpoint,
-            truncation, fractional_delays, max_delay, backend: as for :func:`~jaxbrain.simulate`. With
+            truncation, fractional_delays, max_delay, backend, adjoint: as for :func:`~jaxbrain.simulate`. With
             ``fractional_delays`` and ``max_delay``, runs may take another (or a traced) ``signalV``.
 
     Returns:
@@ -255,10 +256,10 @@ def prepare(
         fractional_delays=fractional_delays,
         max_delay=max_delay,
     )
-    return _prepare(st, backend, n_inputs=0)
+    return _prepare(st, backend, n_inputs=0, adjoint=adjoint)
 
 
-def _prepare(st, backend, n_inputs):
+def _prepare(st, backend, n_inputs, adjoint=None):
     """The :class:`Plan` of checked settings ``st``, sized for ``n_inputs`` time-dependent input channels.
 
     Nothing it holds is traced, even when ``st`` holds traced parameters or ``signalV`` (``simulate`` under
@@ -266,6 +267,7 @@ def _prepare(st, backend, n_inputs):
     kept and run outside it.
     """
     model, params, connectome, dtype, dt, signalV = st.model, st.params, st.connectome, st.dtype, st.dt, st.signalV
+    adjoint = _adjoint_default(jax.default_backend()) if adjoint is None else _checks.flag("adjoint", adjoint)
     backend = choose_backend(backend, jax.default_backend(), dtype.name, st.batch)
     # Before anything is allocated (or a delay becomes an integer): refuse what cannot fit.
     size = _size(st, ring_bound=_ring_bound(st), n_inputs=n_inputs)
@@ -324,20 +326,23 @@ def _prepare(st, backend, n_inputs):
         consts=consts,
         param_shapes=tuple(np.shape(v) for v in params),
         size=size,
-        adjoint=_adjoint_default(jax.default_backend()),
+        adjoint=adjoint,
     )
 
 
 def _adjoint_default(platform):
-    """Whether chunks are differentiated by the delayed-read adjoint by default on ``platform``.
+    """Whether chunks are differentiated by the delayed-read adjoint by default on ``platform``: everywhere.
 
-    On the CPU XLA's autodiff of the time-blocked chunk was faster (Hopf on gw, B = 1, float32, 2 s with BOLD:
-    value-and-gradient 1.28 s vs 2.13 s; with checkpointed 1 s chunks 2.62 s vs 3.84 s; docs/backends.md, adjoint):
-    its scatter-add is cheap there, and the adjoint's forward rule reads step by step. On accelerators the
-    scatter-add is the slow part (spec/gpu.md: value-and-gradient 7.1x the forward on an H200), which the adjoint
-    replaces with a gather.
+    On accelerators XLA's scatter-add is the slow part of the gradient (spec/gpu.md: value-and-gradient 7.1x the
+    forward on an H200), which the adjoint replaces with a gather. On the CPU the adjoint measured faster too once
+    its step-by-step read stopped going through YNNPACK (``network/_read._contract``): Hopf on gw with BOLD,
+    float32, value-and-gradient in checkpointed 2 s chunks against the forward, 4 s simulated, 2-core AMD EPYC:
+    B = 1 2.4x against autodiff's 3.8x, B = 8 2.9x against 6.4x, B = 64 (cpu-kernel) 2.7x against 9.2x
+    (``benchmarks/bench_grad.py``, RESULTS.md block "gradient cost"). ``platform`` stays an argument so that a
+    platform where autodiff wins can be named here.
     """
-    return platform != "cpu"
+    del platform
+    return True
 
 
 def check_size(size, dt, signalV):
@@ -783,10 +788,11 @@ def plan_size(
     fractional_delays=False,
     max_delay=None,
     backend=None,
+    adjoint=None,
 ):
     """The :class:`~jaxbrain.integrate._memory.RunSize` of ``simulate`` with these arguments (checked as
     ``simulate`` checks them; nothing runs). The arguments that do not change the size are accepted and ignored."""
-    del key, initial, history, ou, progress, backend
+    del key, initial, history, ou, progress, backend, adjoint
     st = _settings(
         get_model(model),
         params,

@@ -233,6 +233,7 @@ def simulate(
     fractional_delays=False,
     max_delay=None,
     backend=None,
+    adjoint=None,
 ):
     r"""Simulate a network of neural masses with delays, OU noise and (optionally) BOLD.
 
@@ -285,6 +286,10 @@ def simulate(
         backend: the implementation of the delayed network read (``jaxbrain.network.BACKENDS``: ``"xla"``, the
             reference, and those available on this platform, e.g. ``"cpu-kernel"`` with the ``cpu-kernels`` extra).
             ``None`` chooses automatically; the choice is ``result.backend``. All agree to rounding.
+        adjoint: how a gradient differentiates each chunk. ``True`` (what ``None`` means): the delayed-read adjoint,
+            whose backward pass is a delayed read of the cotangents (``docs/backends.md``); reverse mode only
+            (``jax.grad``, ``jax.vjp``). ``False``: XLA's autodiff of the chunk, which also gives forward mode
+            (``jax.jvp``, ``jax.jacfwd``, ``jax.hessian``). Both give the same gradient to rounding.
 
     Returns:
         A :class:`Result` with ``outputs[name]`` ``(time, node)`` (``(batch, time, node)`` when
@@ -330,7 +335,7 @@ def simulate(
         max_delay=max_delay,
     )
     progress = _checks.flag("progress", progress)
-    plan = _prepare(st, backend, n_inputs=len(model.input_vars) if inputs else 0)
+    plan = _prepare(st, backend, n_inputs=len(model.input_vars) if inputs else 0, adjoint=adjoint)
     return _run(plan, st.params, key=key, initial=initial, history=history, ou=ou, inputs=inputs,
                 signalV=st.signalV, progress=progress, stacklevel=3)  # fmt: skip
 

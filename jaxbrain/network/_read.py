@@ -48,8 +48,12 @@ class ReadBackend(NamedTuple):
 
 def _contract(spec, weights, values, axis, channels):
     """Each network sum's contraction ``einsum(spec, weights[p], values[.., c_p, ..])``, stacked on the
-    second-to-last axis; one einsum over every variable when each is summed once, in order."""
-    if tuple(channels) == tuple(range(values.shape[axis])):
+    second-to-last axis; one einsum over every variable when several are each summed once, in order.
+
+    A single sum is contracted on its own: as one einsum with a unit ``p`` axis, XLA:CPU lowers it at small batches
+    to a rank-4 multiply-reduce that it hands to YNNPACK, which cost ~35 us a call inside a scan (Hopf on gw, B = 1,
+    float32: a step-by-step forward 2x and the adjoint's value-and-gradient 1.9x slower; docs/backends.md)."""
+    if len(channels) > 1 and tuple(channels) == tuple(range(values.shape[axis])):
         lhs, out = spec.split("->")
         w_spec, v_spec = lhs.split(",")
         return jnp.einsum(f"p{w_spec},{v_spec[:-1]}p{v_spec[-1]}->{out[:-1]}p{out[-1]}", weights, values)

@@ -320,3 +320,29 @@ def test_simulate_gradient_same_with_either_adjoint(checkpoint):
     for ours, ref in zip(*grads):
         assert np.all(np.isfinite(ours)) and np.any(np.abs(ref) > 0)
         np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-12 * float(np.max(np.abs(ref))))
+
+
+def test_simulate_chooses_the_adjoint_and_autodiff_gives_forward_mode():
+    # The adjoint is the default gradient (reverse mode only); adjoint=False is XLA's autodiff, which also has
+    # forward mode: jax.jvp of the run equals the gradient's directional derivative.
+    from jaxbrain import Connectome, prepare, simulate
+
+    rng = np.random.default_rng(4)
+    n = 4
+    brain = Connectome(rng.uniform(0, 1, (n, n)) * (1 - np.eye(n)), rng.uniform(0, 30, (n, n)))
+    settings = dict(duration=20.0, signalV=10.0)
+    assert prepare("hopf", hopf.Params(), brain, **settings).adjoint
+    assert not prepare("hopf", hopf.Params(), brain, adjoint=False, **settings).adjoint
+
+    def loss(k_gl, adjoint):
+        res = simulate("hopf", hopf.Params(K_gl=k_gl), brain, key=jr.key(0), adjoint=adjoint, **settings)
+        return jnp.mean(res.outputs["x"] ** 2)
+
+    grad = jax.grad(loss)(0.5, None)
+    _, tangent = jax.jvp(lambda k: loss(k, False), (0.5,), (1.0,))
+    assert abs(float(grad)) > 0
+    np.testing.assert_allclose(float(tangent), float(grad), rtol=1e-9)
+    with pytest.raises(TypeError, match="jvp"):
+        jax.jvp(lambda k: loss(k, None), (0.5,), (1.0,))
+    with pytest.raises(TypeError, match="adjoint must be True or False"):
+        simulate("hopf", hopf.Params(), brain, key=jr.key(0), adjoint="no", **settings)
