@@ -112,6 +112,17 @@ def test_diverged_runs_are_masked_and_reported(tmp_path, key):
     assert res.failed == [{"a": 40.0}]
 
 
+def test_a_batch_of_only_diverged_runs_is_stored_not_damaged(tmp_path, key):
+    # Every result of batch 1 is NaN: zarr skips a chunk equal to its fill value, so the stored NaNs must be the fill
+    # value's bit pattern for the batch to read back as its checksum says (it read back as damaged before).
+    space = ParameterSpace({"a": [-0.1, -0.2, 40.0, 50.0]}, kind="explicit")
+    with pytest.warns(RuntimeWarning, match="2 of 4 simulations diverged"):
+        res = sweep("hopf", space, _net(), key=key, evaluate=trace("x"), store=tmp_path / "g", progress=False,
+                    duration=400.0, sampling_dt=1.0, batch_size=2)  # fmt: skip
+    np.testing.assert_array_equal(res.dataset["ok"].values, [True, True, False, False])
+    assert res.store.verify() == [] and res.failed == [{"a": 40.0}, {"a": 50.0}]
+
+
 def test_bad_sweeps_raise_clear_errors(tmp_path, key):
     with pytest.raises(ValueError, match=r"unknown parameter name\(s\) \['nope'\]"):
         sweep("hopf", ParameterSpace({"nope": [1.0]}), key=key, store=tmp_path / "a")
