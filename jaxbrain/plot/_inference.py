@@ -50,13 +50,16 @@ def rank_bins(n_samples, bins):
     return edges, share
 
 
-def sbc_histogram(ranks, n_samples, *, labels=None, bins=None, pvalues=None, band=0.99, axes=None):
+def sbc_histogram(ranks, n_samples=None, *, labels=None, bins=None, pvalues=None, band=0.99, axes=None):
     r"""Histogram the SBC ranks of each parameter, with the band a calibrated posterior's counts fall in.
 
     Args:
         ranks: ``(n_test, n_params)`` (or ``(n_test,)``) integer ranks, each in ``0 … n_samples``: how many of the
-            ``n_samples`` posterior samples of a held-out simulation lie below its true parameter.
-        n_samples: the posterior samples per held-out simulation ($L$).
+            ``n_samples`` posterior samples of a held-out simulation lie below its true parameter. Or the
+            :class:`jaxbrain.infer.SBCResult` of :func:`jaxbrain.infer.sbc` (or a report holding one as ``.sbc``),
+            which gives the ranks, ``n_samples``, the labels, the p-values and the bins of its test (arguments
+            given here take precedence).
+        n_samples: the posterior samples per held-out simulation ($L$); needed with plain ranks.
         labels: one name per parameter (default ``θ[i]``).
         bins: rank bins (default: about ``n_test / 10`` with at least 5 and at most 20 and at most $L + 1$, so
             that each bin expects some ten counts).
@@ -74,6 +77,15 @@ def sbc_histogram(ranks, n_samples, *, labels=None, bins=None, pvalues=None, ban
     """
     from scipy import stats
 
+    result = ranks.sbc if _is_report(ranks) else ranks
+    if hasattr(result, "ranks") and hasattr(result, "n_samples"):
+        ranks = result.ranks
+        n_samples = result.n_samples if n_samples is None else n_samples
+        labels = result.labels if labels is None else labels
+        pvalues = result.pvalues if pvalues is None else pvalues
+        bins = result.n_bins if bins is None else bins
+    if n_samples is None:
+        raise TypeError("sbc_histogram: n_samples is needed with plain ranks (the posterior samples per test case)")
     n_samples = _whole("n_samples", n_samples, minimum=1)
     r = as_finite("ranks", ranks, ndim=(1, 2))
     r = r[:, None] if r.ndim == 1 else r
@@ -111,7 +123,7 @@ def sbc_histogram(ranks, n_samples, *, labels=None, bins=None, pvalues=None, ban
     return fig
 
 
-def coverage_curve(levels, coverage, n_test, *, labels=None, band=0.95, ax=None):
+def coverage_curve(levels, coverage=None, n_test=None, *, labels=None, band=0.95, ax=None):
     r"""Empirical coverage of central credible intervals against their nominal level, one line per parameter.
 
     A calibrated posterior's curve follows the diagonal within the grey band: the central ``band`` of
@@ -119,7 +131,9 @@ def coverage_curve(levels, coverage, n_test, *, labels=None, band=0.95, ax=None)
     diagonal: over-confident (intervals too narrow); above: conservative.
 
     Args:
-        levels: ``(n_levels,)`` nominal levels in (0, 1), increasing.
+        levels: ``(n_levels,)`` nominal levels in (0, 1), increasing. Or the :class:`jaxbrain.infer.CoverageResult`
+            of :func:`jaxbrain.infer.coverage` (or a report holding one as ``.coverage``), which gives the levels,
+            the coverage, ``n_test`` and the labels.
         coverage: ``(n_levels, n_params)`` (or ``(n_levels,)``) share of held-out simulations whose true value lies
             in the central interval of that level.
         n_test: the number of held-out simulations behind each share.
@@ -132,6 +146,13 @@ def coverage_curve(levels, coverage, n_test, *, labels=None, band=0.95, ax=None)
     """
     from scipy import stats
 
+    result = levels.coverage if _is_report(levels) else levels
+    if hasattr(result, "levels") and hasattr(result, "n_test"):
+        levels, n_test = result.levels, result.n_test if n_test is None else n_test
+        coverage = result.coverage if coverage is None else coverage
+        labels = result.labels if labels is None else labels
+    if coverage is None or n_test is None:
+        raise TypeError("coverage_curve: coverage and n_test are needed with plain levels")
     n_test = _whole("n_test", n_test, minimum=1)
     lv = as_finite("levels", levels, ndim=1)
     if lv.size < 1 or np.any((lv <= 0) | (lv >= 1)) or np.any(np.diff(lv) <= 0):
@@ -244,6 +265,11 @@ def _columns(name, value, rows=True):
     if arr.shape[0] < 2:
         raise ValueError(f"`{name}` needs at least 2 samples (rows); got shape {arr.shape}")
     return arr, _labels(None, arr.shape[1], "columns")
+
+
+def _is_report(value):
+    """Whether ``value`` is a calibration report holding both results (``jaxbrain.infer.CalibrationReport``)."""
+    return hasattr(value, "sbc") and hasattr(value, "coverage") and hasattr(value.coverage, "levels")
 
 
 def _whole(name, value, *, minimum):

@@ -126,3 +126,31 @@ def test_posterior_pairs_refuses_bad_input():
         posterior_pairs({"a": np.arange(5.0), "b": np.arange(6.0)})
     with pytest.raises(ValueError, match="at least 2 samples"):
         posterior_pairs(np.zeros((1, 2)))
+
+
+def test_the_figures_take_the_calibration_results_of_jaxbrain_infer():
+    import jax.random as jr
+
+    from jaxbrain.infer import Normal, Prior, calibrate
+
+    class Exact:  # theta ~ N(0, 1), x = theta + N(0, 0.25): the exact posterior N(0.8 x, 0.2)
+        prior = Prior({"theta": Normal(0.0, 1.0)})
+
+        def sample_flat(self, key, x, n):
+            z = np.asarray(jr.normal(key, (len(x), n, 1)))
+            return 0.8 * np.asarray(x)[:, None, :] + np.sqrt(0.2) * z
+
+    rng = np.random.default_rng(3)
+    theta = rng.normal(size=(120, 1))
+    report = calibrate(Exact(), theta, theta + 0.5 * rng.normal(size=(120, 1)), key=jr.key(0), n_samples=99)
+    fig = sbc_histogram(report)
+    (ax,) = [a for a in fig.axes if a.get_visible()]
+    assert ax.get_title().startswith("theta  (p = ")
+    assert _filled_outline(ax)[:, 0].max() == 100  # the bins span the ranks 0 … 99
+    fig = coverage_curve(report.coverage)
+    line = next(line for line in fig.axes[0].lines if line.get_label() == "theta")
+    np.testing.assert_allclose(line.get_ydata(), report.coverage.coverage[:, 0])
+    with pytest.raises(TypeError, match="n_samples is needed"):
+        sbc_histogram(report.sbc.ranks)
+    with pytest.raises(TypeError, match="coverage and n_test"):
+        coverage_curve(report.coverage.levels)
