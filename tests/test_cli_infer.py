@@ -114,7 +114,7 @@ def test_per_node_priors_and_default_problem():
     args.prior, args.param = None, None
     default = _infer_settings(args)
     assert _prior(default, 80).spec()["sigma_ou"] == {"type": "LogUniform", "low": 0.01, "high": 0.3, "shape": []}
-    assert default["transient"] == 10.0 and default["summaries"] == "fc,fc_q,fc_sc"
+    assert default["transient"] == 20.0 and default["summaries"] == "fc,fc_q,fc_sc"
 
 
 @pytest.mark.parametrize(
@@ -141,8 +141,8 @@ def test_per_node_priors_and_default_problem():
         (["--summaries", "fc,psd"], r"--summaries takes .*\(unknown: psd\)"),
         (["--summaries", "fc,fc"], "names a statistic twice"),
         (["--flow", "realnvp"], "--flow must be maf or nsf"),
-        (["--duration", "14"], r"leaves 2 BOLD samples .* need at least 3 \(an FC\)"),
-        (["--summaries", "fcd", "--duration", "60"], r"leaves 25 BOLD samples .*; the summaries need at least 36"),
+        (["--duration", "24"], r"leaves 2 BOLD samples .* need at least 3 \(an FC\)"),
+        (["--summaries", "fcd", "--duration", "60"], r"leaves 20 BOLD samples .*; the summaries need at least 36"),
         (["--signal", "x", "--duration", "0.1", "--transient", "0.1"], "leaves 0 samples of x"),
         (["--transient", "-1"], "--transient must be >= 0"),
         (["--simulations", "5"], "--simulations must be >= 10"),

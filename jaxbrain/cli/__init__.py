@@ -209,7 +209,7 @@ def main(argv=None):
         "--summaries", help=f"statistics, comma-separated: {', '.join(SUMMARY_CHOICES)} (default {n['summaries']})"
     )
     inf.add_argument(
-        "--transient", type=finite_float, help="SECONDS dropped before the summaries (default 10 for bold, else 0.1)"
+        "--transient", type=finite_float, help="SECONDS dropped before the summaries (default 20 for bold, else 0.1)"
     )
     inf.add_argument(
         "--duration", type=finite_float, help=f"simulated time per simulation in SECONDS (default {n['duration']:g})"
