@@ -297,6 +297,10 @@ def run_infer(cfg, progress=True):
 
     from .. import Connectome, Dataset, get_model, infer
 
+    try:
+        import flowjax  # noqa: F401  (checked before hours of simulation, not when training starts)
+    except ImportError:
+        raise ValueError('jaxbrain infer trains its posterior with flowjax: pip install "jaxbrain[infer]"') from None
     model = get_model(cfg["model"])
     dataset = Dataset(cfg["dataset"])
     connectome = Connectome.from_dataset(dataset)
