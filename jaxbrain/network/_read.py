@@ -46,13 +46,20 @@ class ReadBackend(NamedTuple):
     batch_tile: int = 0
 
 
-def _contract(spec, weights, values, axis, channels):
+def _contract(spec, weights, values, axis, channels, one_member_dot=False):
     """Each network sum's contraction ``einsum(spec, weights[p], values[.., c_p, ..])``, stacked on the
-    second-to-last axis; one einsum over every variable when several are each summed once, in order.
+    second-to-last axis; one einsum over every variable when several are each summed once, in order (``spec``'s
+    last index is the batch, ``b``).
 
-    A single sum is contracted on its own: as one einsum with a unit ``p`` axis, XLA:CPU lowers it at small batches
-    to a rank-4 multiply-reduce that it hands to YNNPACK, which cost ~35 us a call inside a scan (Hopf on gw, B = 1,
-    float32: a step-by-step forward 2x and the adjoint's value-and-gradient 1.9x slower; docs/backends.md)."""
+    ``one_member_dot``: a batch of one is contracted as products and a matrix-vector product with ones, which XLA
+    keeps a dot. XLA:CPU turns a contraction with a unit batch axis into a multiply-reduce and hands it to
+    YNNPACK, which cost ~35 µs a call inside a scan in float32 and ~25 µs in float64 (Hopf on gw, B = 1, the
+    step-by-step read: the forward 1.3x (float32) and 3.4x (float64) slower, the adjoint's value-and-gradient
+    1.9x; docs/backends.md). The time-blocked read keeps the einsum: its products are K times larger, and it ran
+    2x slower as a dot."""
+    if one_member_dot and values.shape[-1] == 1:
+        sums = [_contract_one_member(spec, weights[p], jnp.take(values, c, axis=axis)) for p, c in enumerate(channels)]
+        return jnp.stack(sums, axis=-2)
     if len(channels) > 1 and tuple(channels) == tuple(range(values.shape[axis])):
         lhs, out = spec.split("->")
         w_spec, v_spec = lhs.split(",")
@@ -61,9 +68,20 @@ def _contract(spec, weights, values, axis, channels):
     return jnp.stack(sums, axis=-2)
 
 
+def _contract_one_member(spec, weights, values):
+    """``einsum(spec, weights, values)`` for a batch of one: the products, then their sum as a dot with ones."""
+    lhs, out = spec.split("->")
+    w_spec, v_spec = lhs.split(",")
+    v_spec, out = v_spec[:-1], out[:-1]  # without the unit batch index
+    products = jnp.einsum(f"{w_spec},{v_spec}->{v_spec}", weights, values[..., 0])
+    summed = "".join(i for i in v_spec if i not in out)
+    ones = jnp.ones([products.shape[v_spec.index(i)] for i in summed], products.dtype)
+    return jnp.einsum(f"{v_spec},{summed}->{out}", products, ones)[..., None]
+
+
 def _xla_gather_sum(ring, start, offsets, weights, channels):
     rows = ring.at[start + offsets].get(mode="promise_in_bounds")  # (N, S, V, B)
-    return _contract("ns,nsb->nb", weights, rows, 2, channels)
+    return _contract("ns,nsb->nb", weights, rows, 2, channels, one_member_dot=True)
 
 
 def _xla_window_sum(ring, starts, weights, channels, block):

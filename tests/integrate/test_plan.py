@@ -139,11 +139,14 @@ def test_plan_attributes_follow_the_settings(net20):
     assert plan.chunks == (300, 300, 300, 100)
     assert plan.chunk_config(300).n_steps == 300 and plan.chunk_config(100).block == 100
     assert plan.backend == "xla" and plan.tile == 0
-    assert plan.time_block == 5  # a single run with delays of at least 5 steps reads them in time blocks
+    assert plan.time_block == 1  # a single run reads step by step (a dot: faster than a time-blocked read)
     assert plan.noisy and plan.self_lags == () and plan.signalV == 20.0 and plan.bold_every == 0
     assert plan.param_shapes == ((),) * len(hopf.Params._fields)
-    # Gradients read step by step; so does a batch beyond MAX_BLOCKED_BATCH.
-    assert prepare(hopf.model, NOISY, net20, duration=100.0, checkpoint=True).time_block == 1
+    # A batch of 2-4 reads delays of at least 5 steps in time blocks; gradients read step by step, and so does a
+    # batch beyond MAX_BLOCKED_BATCH.
+    batch3 = NOISY._replace(K_gl=np.linspace(0.1, 1.0, 3))
+    assert prepare(hopf.model, batch3, net20, duration=100.0, batched=True).time_block == 5
+    assert prepare(hopf.model, batch3, net20, duration=100.0, batched=True, checkpoint=True).time_block == 1
     batch8 = NOISY._replace(K_gl=np.linspace(0.1, 1.0, 8))
     assert prepare(hopf.model, batch8, net20, duration=100.0, batched=True).time_block == 1
     # No delays: a ring of one slot. Slower fibres: a longer ring.

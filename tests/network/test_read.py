@@ -57,7 +57,7 @@ def test_the_reference_is_always_there_and_chosen_unless_the_kernel_is_faster(mo
     assert "xla" in BACKENDS and BACKENDS["xla"].available("cpu", "float32")
     assert choose_backend("xla", "gpu", "float64", 1) == "xla"
     assert choose_backend(None, "gpu", "float32", 64) == "xla"
-    assert choose_backend(None, "cpu", "float32", 1) == "xla"  # one run: XLA's time-blocked read is faster
+    assert choose_backend(None, "cpu", "float32", 1) == "xla"  # one run: XLA's read is faster
     # batches on a CPU take the compiled kernel when its extra is installed, the reference otherwise
     for installed in (True, False):
         kernel = BACKENDS["cpu-kernel"]._replace(available=lambda platform, dtype, ok=installed: ok)
