@@ -38,7 +38,7 @@ INFER_DEFAULTS = {
     "hidden": 64,
     "layers": 5,
     "epochs": 500,
-    "patience": 20,
+    "patience": 50,
     "train_batch": 128,
     "lr": 1e-3,
     "samples": 2000,

@@ -294,7 +294,7 @@ def train_posterior(
     batch_size=128,
     learning_rate=1e-3,
     validation_fraction=0.1,
-    patience=20,
+    patience=50,
     knots=8,
     interval=5.0,
     checkpoint=None,
@@ -321,7 +321,9 @@ def train_posterior(
         batch_size: minibatch size (at most the training set).
         learning_rate: Adam's step size.
         validation_fraction: share of the simulations held out for early stopping, in (0, 0.5].
-        patience: epochs without a better validation loss before stopping.
+        patience: epochs without a better validation loss before stopping. 50 by default: in float32 a validation
+            spike can last 20 epochs early on, and stopping there left Hopf gw's posterior too wide (SBC p 0.002;
+            with 50, p 0.26-0.94 over five training keys, benchmarks/bench_infer.py's problem).
         knots, interval: the spline's settings (``flow="nsf"``).
         checkpoint: path of a checkpoint file (``.npz``), written after every epoch; training with the same data
             and settings resumes from it; another training's is refused (``ValueError`` naming what differs).

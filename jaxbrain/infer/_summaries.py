@@ -423,7 +423,9 @@ class Summaries:
             raise ValueError("of_timeseries: ts must be finite")
         if arr.shape[-2] < 2:
             raise ValueError(f"of_timeseries: ts needs at least 2 time points; got shape {arr.shape}")
-        x = jnp.asarray(arr, jnp.result_type(float) if arr.dtype.kind != "f" else arr.dtype)
+        # JAX's precision: float64 data become float32 without x64 (as jnp.asarray would, but without its warning).
+        dtype = jax.dtypes.canonicalize_dtype(arr.dtype) if arr.dtype.kind == "f" else jnp.result_type(float)
+        x = jnp.asarray(arr, dtype)
         if x.ndim == 2:
             return self._vector(x, dt)
         return jax.vmap(lambda one: self._vector(one, dt))(x)

@@ -117,7 +117,7 @@ def sbc_histogram(ranks, n_samples=None, *, labels=None, bins=None, pvalues=None
         ax.stairs(counts, edges, fill=True, color="C0", alpha=0.75)
         title = labels[j] if pvalues is None else f"{labels[j]}  (p = {pvalues[j]:.2g})"
         ax.set_title(title, fontsize=9)
-        ax.set_xlabel(f"rank of the truth among {n_samples} samples")
+        ax.set_xlabel(f"rank of the truth (of {n_samples})")
         ax.set_xlim(0, n_samples + 1)
     axs[0].set_ylabel("held-out simulations")
     return fig
