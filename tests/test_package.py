@@ -28,9 +28,14 @@ def test_import_is_silent():
 def test_import_does_not_pull_heavy_dependencies():
     code = (
         "import sys, json, jaxbrain, jaxbrain.compat\n"
-        "print(json.dumps([m for m in ('matplotlib', 'nibabel', 'xarray', 'zarr') if m in sys.modules]))"
+        "heavy = ('matplotlib', 'nibabel', 'xarray', 'zarr', 'numba', 'flowjax')\n"
+        "print(json.dumps([m for m in heavy if m in sys.modules]))"
     )
     assert json.loads(_run(code).stdout) == []
+    # jaxbrain.infer's priors, summaries and simulations work without the `infer` extra: flowjax loads when a
+    # posterior is trained or loaded.
+    code = "import sys, json, jaxbrain\njaxbrain.infer.Prior\nprint(json.dumps('flowjax' in sys.modules))"
+    assert json.loads(_run(code).stdout) is False
 
 
 def test_registry():
