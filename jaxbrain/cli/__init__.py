@@ -24,7 +24,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import COMMAND_ERRORS, _parse_params, _UsageError, add_progress_flag, fail, finite_float
+from ._common import (
+    COMMAND_ERRORS,
+    _parse_params,
+    _UsageError,
+    add_progress_flag,
+    add_run_flags,
+    fail,
+    finite_float,
+)
 from ._evolve import EVOLVE_DEFAULTS, EVOLVE_EPILOG, _evolve_command
 from ._fit import FIT_DATASETS, FIT_DEFAULTS, FIT_EPILOG, PER_NODE, _fit_command
 from ._infer import INFER_DATASETS, INFER_DEFAULTS, INFER_EPILOG, SUMMARY_CHOICES, _infer_command
@@ -71,18 +79,11 @@ def main(argv=None):
         "--grid", action="append", metavar="NAME=SPEC", help="swept parameter: NAME=START:STOP:NUM or NAME=V1,V2,..."
     )
     swp.add_argument("--param", action="append", metavar="NAME=VALUE", help="fixed model parameter (repeatable)")
-    swp.add_argument(
-        "--duration", type=finite_float, help=f"simulated time per point in SECONDS (default {d['duration']:g})"
-    )
+    add_run_flags(swp, d, "point")
     swp.add_argument("--evaluate", help="what to keep of each run: max, fc, fcd or trace (default max; see below)")
     swp.add_argument("--store", help=f"result store directory; rerun to resume (default {d['store']})")
     swp.add_argument("--batch-size", type=int, help="points per batch (default: from the free memory)")
     swp.add_argument("--bold", action=argparse.BooleanOptionalAction, help="simulate BOLD (fc and fcd need it)")
-    swp.add_argument("--dt", type=finite_float, help=f"integration step in ms (default {d['dt']:g})")
-    swp.add_argument(
-        "--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {d['sampling_dt']:g})"
-    )
-    swp.add_argument("--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {d['signalV']:g})")
     swp.add_argument("--seed", type=int, help=f"PRNG seed (default {d['seed']})")
     swp.add_argument("--plot", metavar="PNG", help="write a map of the result over the first two grid parameters")
     swp.add_argument(
@@ -121,14 +122,7 @@ def main(argv=None):
     ftp.add_argument(
         "--transient", type=finite_float, help="SECONDS dropped from the start before the FC (default: see below)"
     )
-    ftp.add_argument(
-        "--duration", type=finite_float, help=f"simulated time per step in SECONDS (default {f['duration']:g})"
-    )
-    ftp.add_argument(
-        "--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {f['sampling_dt']:g})"
-    )
-    ftp.add_argument("--dt", type=finite_float, help=f"integration step in ms (default {f['dt']:g})")
-    ftp.add_argument("--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {f['signalV']:g})")
+    add_run_flags(ftp, f, "step")
     ftp.add_argument(
         "--steps", type=int, help=f"optimisation steps in all, resumed ones included (default {f['steps']})"
     )
@@ -174,14 +168,7 @@ def main(argv=None):
     evo.add_argument(
         "--transient", type=finite_float, help="SECONDS dropped from the start before the FC (default: see below)"
     )
-    evo.add_argument(
-        "--duration", type=finite_float, help=f"simulated time per individual in SECONDS (default {e['duration']:g})"
-    )
-    evo.add_argument(
-        "--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {e['sampling_dt']:g})"
-    )
-    evo.add_argument("--dt", type=finite_float, help=f"integration step in ms (default {e['dt']:g})")
-    evo.add_argument("--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {e['signalV']:g})")
+    add_run_flags(evo, e, "individual")
     evo.add_argument("--seed", type=int, help=f"PRNG seed of the evolution and the noise (default {e['seed']})")
     evo.add_argument("--out", type=Path, help=f"output folder; rerun to resume (default {e['out']})")
     add_progress_flag(evo)
@@ -211,14 +198,7 @@ def main(argv=None):
     inf.add_argument(
         "--transient", type=finite_float, help="SECONDS dropped before the summaries (default 20 for bold, else 0.1)"
     )
-    inf.add_argument(
-        "--duration", type=finite_float, help=f"simulated time per simulation in SECONDS (default {n['duration']:g})"
-    )
-    inf.add_argument(
-        "--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {n['sampling_dt']:g})"
-    )
-    inf.add_argument("--dt", type=finite_float, help=f"integration step in ms (default {n['dt']:g})")
-    inf.add_argument("--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {n['signalV']:g})")
+    add_run_flags(inf, n, "simulation")
     inf.add_argument("--simulations", type=int, help=f"training simulations (default {n['simulations']})")
     inf.add_argument("--test", type=int, help=f"held-out simulations for calibration (default {n['test']})")
     inf.add_argument("--batch-size", type=int, help="simulations per batch (default: from the free memory)")

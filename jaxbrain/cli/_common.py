@@ -80,6 +80,20 @@ def add_progress_flag(parser):
     )
 
 
+def add_run_flags(parser, defaults, per):
+    """The run flags: ``--duration`` (SECONDS per ``per``), ``--sampling-dt``, ``--dt``, ``--signalV``."""
+    parser.add_argument(
+        "--duration", type=finite_float, help=f"simulated time per {per} in SECONDS (default {defaults['duration']:g})"
+    )
+    parser.add_argument(
+        "--sampling-dt", type=finite_float, help=f"output sampling step in ms (default {defaults['sampling_dt']:g})"
+    )
+    parser.add_argument("--dt", type=finite_float, help=f"integration step in ms (default {defaults['dt']:g})")
+    parser.add_argument(
+        "--signalV", type=finite_float, help=f"conduction speed in mm/ms (default {defaults['signalV']:g})"
+    )
+
+
 def finite_float(text):
     """argparse type: a finite number (``nan`` and ``inf`` are refused at once, with the usage line)."""
     try:

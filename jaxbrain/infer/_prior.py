@@ -60,6 +60,19 @@ def _bound(value, name, what, shape):
     return arr
 
 
+def _checked(dist, first, second):
+    """``(shape, first, second)`` of ``dist`` checked: the shape, and its two parameters (by name) finite and
+    broadcasting to it. The caller checks their relation, then stores them with :func:`_store`."""
+    what = type(dist).__name__
+    shape = _shape(dist.shape, what)
+    return shape, _bound(getattr(dist, first), first, what, shape), _bound(getattr(dist, second), second, what, shape)
+
+
+def _store(dist, **values):
+    for name, value in values.items():
+        object.__setattr__(dist, name, value)
+
+
 def _plain(arr):
     arr = np.asarray(arr, np.float64)
     return float(arr) if arr.ndim == 0 else arr.tolist()
@@ -152,15 +165,10 @@ class Uniform(AbstractDistribution):
     shape: tuple = ()
 
     def __post_init__(self):
-        what = "Uniform"
-        shape = _shape(self.shape, what)
-        low = _bound(self.low, "low", what, shape)
-        high = _bound(self.high, "high", what, shape)
+        shape, low, high = _checked(self, "low", "high")
         if np.any(low >= high):
             raise ValueError(f"Uniform needs low < high; got low={self.low!r}, high={self.high!r}")
-        object.__setattr__(self, "shape", shape)
-        object.__setattr__(self, "low", low)
-        object.__setattr__(self, "high", high)
+        _store(self, shape=shape, low=low, high=high)
 
     def bijections(self):
         return (Interval(self.low, self.high),)
@@ -199,17 +207,12 @@ class LogUniform(AbstractDistribution):
     shape: tuple = ()
 
     def __post_init__(self):
-        what = "LogUniform"
-        shape = _shape(self.shape, what)
-        low = _bound(self.low, "low", what, shape)
-        high = _bound(self.high, "high", what, shape)
+        shape, low, high = _checked(self, "low", "high")
         if np.any(low <= 0):
             raise ValueError(f"LogUniform needs low > 0; got low={self.low!r}")
         if np.any(low >= high):
             raise ValueError(f"LogUniform needs low < high; got low={self.low!r}, high={self.high!r}")
-        object.__setattr__(self, "shape", shape)
-        object.__setattr__(self, "low", low)
-        object.__setattr__(self, "high", high)
+        _store(self, shape=shape, low=low, high=high)
 
     def bijections(self):
         return (Interval(np.log(self.low), np.log(self.high)), Exp())
@@ -245,15 +248,10 @@ class Normal(AbstractDistribution):
     shape: tuple = ()
 
     def __post_init__(self):
-        what = "Normal"
-        shape = _shape(self.shape, what)
-        loc = _bound(self.loc, "loc", what, shape)
-        scale = _bound(self.scale, "scale", what, shape)
+        shape, loc, scale = _checked(self, "loc", "scale")
         if np.any(scale <= 0):
             raise ValueError(f"Normal needs scale > 0; got scale={self.scale!r}")
-        object.__setattr__(self, "shape", shape)
-        object.__setattr__(self, "loc", loc)
-        object.__setattr__(self, "scale", scale)
+        _store(self, shape=shape, loc=loc, scale=scale)
 
     def bijections(self):
         return (Identity(),)
@@ -288,15 +286,10 @@ class LogNormal(AbstractDistribution):
     shape: tuple = ()
 
     def __post_init__(self):
-        what = "LogNormal"
-        shape = _shape(self.shape, what)
-        loc = _bound(self.loc, "loc", what, shape)
-        scale = _bound(self.scale, "scale", what, shape)
+        shape, loc, scale = _checked(self, "loc", "scale")
         if np.any(scale <= 0):
             raise ValueError(f"LogNormal needs scale > 0; got scale={self.scale!r}")
-        object.__setattr__(self, "shape", shape)
-        object.__setattr__(self, "loc", loc)
-        object.__setattr__(self, "scale", scale)
+        _store(self, shape=shape, loc=loc, scale=scale)
 
     def bijections(self):
         return (Exp(),)

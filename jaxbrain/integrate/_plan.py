@@ -77,7 +77,7 @@ class Plan:
         tile: batch members per tile of a tiled backend (0: the whole batch at once).
         adjoint: differentiate each chunk with the delayed-read adjoint (``integrate/_adjoint.py``: its backward
             pass is a delayed read of the cotangents, with compact residuals) rather than XLA's autodiff of the
-            chunk; the default on every platform (see ``_adjoint_default``). ``dataclasses.replace(plan,
+            chunk; the default on every platform (see ``_prepare``). ``dataclasses.replace(plan,
             adjoint=...)`` chooses either (the benchmarks compare them).
         ring_len: slots of the delay ring, ``L`` = longest delay in steps + 1 (+ 1 with fractional delays).
         time_block: steps per windowed delay read (1: every step reads every pair itself).
@@ -269,7 +269,13 @@ def _prepare(st, backend, n_inputs, adjoint=None):
     kept and run outside it.
     """
     model, params, connectome, dtype, dt, signalV = st.model, st.params, st.connectome, st.dtype, st.dt, st.signalV
-    adjoint = _adjoint_default(jax.default_backend()) if adjoint is None else _checks.flag("adjoint", adjoint)
+    # The delayed-read adjoint by default, on every platform. On accelerators XLA's scatter-add is the slow part of the
+    # gradient (spec/gpu.md: value-and-gradient 7.1x the forward on an H200). On the CPU the adjoint is faster too
+    # since its per-step read stopped going through YNNPACK (network/_read._contract): Hopf on gw with BOLD, float32,
+    # checkpointed 2 s chunks, value-and-gradient against the forward on a 2-core AMD EPYC: B = 1 (6 s) 2.4x against
+    # autodiff's 3.8x, B = 8 (4 s) 2.9x against 6.4x, B = 64 (4 s, cpu-kernel) 2.7x against 9.2x
+    # (benchmarks/bench_grad.py; RESULTS.md, "Gradient cost").
+    adjoint = True if adjoint is None else _checks.flag("adjoint", adjoint)
     backend = choose_backend(backend, jax.default_backend(), dtype.name, st.batch)
     # Before anything is allocated (or a delay becomes an integer): refuse what cannot fit.
     size = _size(st, ring_bound=_ring_bound(st), n_inputs=n_inputs)
@@ -330,21 +336,6 @@ def _prepare(st, backend, n_inputs, adjoint=None):
         size=size,
         adjoint=adjoint,
     )
-
-
-def _adjoint_default(platform):
-    """Whether chunks are differentiated by the delayed-read adjoint by default on ``platform``: everywhere.
-
-    On accelerators XLA's scatter-add is the slow part of the gradient (spec/gpu.md: value-and-gradient 7.1x the
-    forward on an H200), which the adjoint replaces with a gather. On the CPU the adjoint measured faster too once
-    its step-by-step read stopped going through YNNPACK (``network/_read._contract``): Hopf on gw with BOLD,
-    float32, value-and-gradient in checkpointed 2 s chunks against the forward, 4 s simulated, 2-core AMD EPYC:
-    B = 1 2.4x against autodiff's 3.8x, B = 8 2.9x against 6.4x, B = 64 (cpu-kernel) 2.7x against 9.2x
-    (``benchmarks/bench_grad.py``, RESULTS.md block "gradient cost"). ``platform`` stays an argument so that a
-    platform where autodiff wins can be named here.
-    """
-    del platform
-    return True
 
 
 def check_size(size, dt, signalV):
