@@ -27,6 +27,7 @@ import functools as ft
 import json
 import numbers
 import os
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -262,7 +263,17 @@ def _training_data(data, prior):
         if x.ndim != 2:
             raise ValueError(f"train_posterior: x must be (n, S) summaries; got shape {x.shape}")
         labels, summaries = [f"x[{i}]" for i in range(x.shape[1])], None
+        lengths = {k: len(v) for k, v in theta.items()}
+        if any(n != x.shape[0] for n in lengths.values()):
+            raise ValueError(f"train_posterior: {x.shape[0]} summaries but parameter sets of lengths {lengths}")
         finite = np.all(np.isfinite(x), axis=1)
+        if not finite.all():
+            warnings.warn(
+                f"train_posterior: {int((~finite).sum())} of {x.shape[0]} summary rows are not finite (rows "
+                f"{np.flatnonzero(~finite)[:10].tolist()}...); they are left out of training",
+                RuntimeWarning,
+                stacklevel=3,
+            )
         theta = {k: v[finite] for k, v in theta.items()}
         x = x[finite]
     else:

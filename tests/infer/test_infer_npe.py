@@ -126,6 +126,13 @@ def test_errors(posterior, monkeypatch):
         train_posterior(_data(50), _prior(), key=jr.key(0), validation_fraction=0.9)
     with pytest.raises(TypeError, match="Simulations"):
         train_posterior(np.zeros((5, 2)), _prior(), key=jr.key(0))
+    theta, x = _data(50)
+    with pytest.raises(ValueError, match="50 summaries but parameter sets of lengths"):
+        train_posterior(({k: v[:40] for k, v in theta.items()}, x), _prior(), key=jr.key(0))
+    x[[3, 7], 1] = np.nan
+    with pytest.warns(RuntimeWarning, match=r"2 of 50 summary rows are not finite \(rows \[3, 7\]"):
+        post = train_posterior((theta, x), _prior(), key=jr.key(0), max_epochs=1, **FAST)
+    assert post.history.shape == (1, 2)
     monkeypatch.setitem(sys.modules, "flowjax", None)
     with pytest.raises(ImportError, match=r'pip install "jaxbrain\[infer\]"'):
         train_posterior(_data(50), _prior(), key=jr.key(0))
